@@ -1,0 +1,71 @@
+"""The application factory. The only marketplace module that imports coalitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+import coalitions
+from marketplace import config as config_module
+from marketplace.database import register_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "marketplace",
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    config_module.load(app, config)
+    register_database(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_web(app)
+    _register_cli(app)
+    coalitions.init_app(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from marketplace.accounts.auth import register_login
+    from marketplace.extensions import csrf, db, limiter, migrate
+    from marketplace.i18n import register_i18n
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    register_login(app)
+    register_i18n(app, ROOT / "translations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.admin.views import bp as admin_bp
+    from marketplace.catalog.views import bp as catalog_bp
+    from marketplace.cooperatives.views import bp as cooperatives_bp
+    from marketplace.dashboards.views import bp as dashboards_bp
+    from marketplace.site.views import bp as site_bp
+
+    for blueprint in (site_bp, accounts_bp, cooperatives_bp, catalog_bp, admin_bp, dashboards_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_web(app: Flask) -> None:
+    from marketplace.web import register_error_handlers, register_security_headers, register_template_helpers
+
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from marketplace.cli import register_cli
+
+    register_cli(app)

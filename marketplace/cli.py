@@ -1,0 +1,91 @@
+"""Console commands: ``flask --app marketplace seed-demo | create-admin`` and the ``gotong demo`` first run."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from marketplace.database import write_unit
+from marketplace.extensions import db
+
+
+def _print_logins(result) -> None:  # type: ignore[no-untyped-def]
+    from marketplace.demo import DEMO_PASSWORD
+
+    click.echo(click.style("Demo logins (password for all: ", bold=True) + DEMO_PASSWORD + ")")
+    for login in result.logins:
+        click.echo(f"  {login.email:<34} {login.role}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Fill the database with the demo cooperatives, businesses and products (idempotent)."""
+    from marketplace.demo import seed_demo
+
+    with write_unit():
+        result = seed_demo()
+        db.session.commit()
+    if result.created:
+        click.echo("Demo data created: " + ", ".join(f"{n} {k}" for k, n in result.counts.items()))
+    else:
+        click.echo("Demo data already present; nothing changed.")
+    _print_logins(result)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True, default="Admin Gotong")
+@click.option("--phone", prompt=True, default="081200000000")
+@click.password_option()
+@with_appcontext
+def create_admin_command(email: str, name: str, phone: str, password: str) -> None:
+    """Create a platform admin (or make an existing account admin)."""
+    from marketplace.accounts.services import create_admin
+    from marketplace.errors import DomainError
+
+    try:
+        with write_unit():
+            user = create_admin(email=email, name=name, phone=phone, password=password)
+            db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.email} is now a platform admin.")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)
+
+
+@click.group()
+def gotong() -> None:
+    """Gotong's own commands."""
+
+
+@gotong.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the database and demo data, then stop.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """First run: create the database in instance/, migrate it, seed demo data, serve the site."""
+    from flask_migrate import upgrade
+
+    from marketplace import create_app
+    from marketplace.demo import seed_demo
+
+    app = create_app()
+    with app.app_context():
+        click.echo(f"Database: {app.config['SQLALCHEMY_DATABASE_URI']}")
+        upgrade()
+        with write_unit():
+            result = seed_demo()
+            db.session.commit()
+        click.echo("Demo data created." if result.created else "Demo data already present.")
+        _print_logins(result)
+    if no_serve:
+        return
+    click.echo(click.style(f"Gotong is running at http://{host}:{port}  (Ctrl+C to stop)", fg="green", bold=True))
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

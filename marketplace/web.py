@@ -1,0 +1,100 @@
+"""Request-side helpers shared by every blueprint: refusals, redirects, template filters, error pages."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, jsonify, render_template, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from marketplace import regions
+from marketplace.accounts import policy
+from marketplace.money import format_idr
+from marketplace.phones import display_phone, whatsapp_link
+from marketplace.sectors import SECTOR_LABELS
+
+
+def authorize(allowed: bool) -> None:
+    """Refuse with 403 unless the policy allowed it (anonymous users are sent to log in instead)."""
+    if allowed:
+        return
+    if not current_user.is_authenticated:
+        from marketplace.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    forbid()
+
+
+def forbid() -> NoReturn:
+    abort(403)
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only a path on this site may be a redirect target after login (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        idr=format_idr,
+        region=regions.label,
+        region_name=regions.name,
+        phone=display_phone,
+        date=format_date,
+        datetime=format_datetime,
+        sector=lambda s: str(SECTOR_LABELS.get(s, s)) if s else "",
+    )
+    app.jinja_env.globals.update(policy=policy, whatsapp_link=whatsapp_link)
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
+
+def register_error_handlers(app: Flask) -> None:
+    messages = {
+        400: lambda: _("Permintaan tidak dapat diproses."),
+        403: lambda: _("Anda tidak punya akses ke halaman ini."),
+        404: lambda: _("Halaman tidak ditemukan."),
+        405: lambda: _("Cara membuka halaman ini tidak didukung."),
+        413: lambda: _("Berkas yang dikirim terlalu besar."),
+        429: lambda: _("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."),
+        500: lambda: _("Maaf, terjadi kesalahan di server. Coba lagi sebentar lagi."),
+    }
+
+    def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+        text = message or messages[code]()
+        if wants_json():
+            return jsonify(error=text, status=code), code
+        return render_template("errors/error.html", code=code, message=text), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
+        )
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
