@@ -157,7 +157,7 @@ def profile():
                 status = 422
             else:
                 db.session.commit()
-                login_user(current_user)  # the session id carries the password fingerprint: renew it
+                login_user(current_user._get_current_object())  # the session id carries the password fingerprint
                 flash(_("Kata sandi diganti. Sesi di perangkat lain sudah diakhiri."), "success")
                 return redirect(url_for("accounts.profile"))
         else:

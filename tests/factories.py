@@ -1,0 +1,141 @@
+"""Factories: rows made directly (fast), valid by the same rules the services apply."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from werkzeug.security import generate_password_hash
+
+from marketplace.accounts.models import OfficerAppointment, User
+from marketplace.catalog.models import Product, ProductStatus
+from marketplace.clock import utcnow
+from marketplace.cooperatives.models import (
+    Business,
+    Cooperative,
+    CooperativeManager,
+    CooperativeSector,
+    CooperativeType,
+    ManagerRole,
+    Membership,
+    MembershipStatus,
+)
+from marketplace.extensions import db
+from marketplace.sectors import Sector
+
+PASSWORD = "kopi-tubruk-pagi-hari"
+_hash_cache: list[str] = []
+_seq = itertools.count(1)
+
+BEKASI = ("32", "32.16")
+SOLOK_SELATAN = ("13", "13.11")
+DENPASAR = ("51", "51.71")
+
+
+def _password_hash() -> str:
+    if not _hash_cache:
+        _hash_cache.append(generate_password_hash(PASSWORD))
+    return _hash_cache[0]
+
+
+def make_user(name: str = "Siti Aminah", *, email: str | None = None, is_admin: bool = False, **kw) -> User:  # type: ignore[no-untyped-def]
+    n = next(_seq)
+    user = User(
+        name=name,
+        email=email or f"user{n}@contoh.id",
+        phone=kw.pop("phone", f"+62812{n:08d}"[:14]),
+        password_hash=_password_hash(),
+        is_admin=is_admin,
+        **kw,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_business(owner: User | None = None, name: str | None = None, *, region=BEKASI, sector=Sector.DOLLS_TOYS, **kw) -> Business:  # type: ignore[no-untyped-def]
+    n = next(_seq)
+    owner = owner or make_user()
+    name = name or f"Usaha Contoh {n}"
+    business = Business(
+        owner=owner,
+        name=name,
+        slug=kw.pop("slug", f"usaha-contoh-{n}"),
+        nib=kw.pop("nib", f"{9120000000000 + n}"),
+        owner_name=owner.name,
+        whatsapp=kw.pop("whatsapp", "+6281234567890"),
+        province_code=region[0],
+        regency_code=region[1],
+        address="Jl. Contoh No. 1",
+        sector=sector,
+        **kw,
+    )
+    db.session.add(business)
+    db.session.flush()
+    return business
+
+
+def make_cooperative(manager: User | None = None, name: str | None = None, *, region=BEKASI, requires_listing_approval=True, **kw) -> Cooperative:  # type: ignore[no-untyped-def]
+    n = next(_seq)
+    manager = manager or make_user("Pak Ketua")
+    cooperative = Cooperative(
+        name=name or f"Koperasi Contoh {n}",
+        slug=kw.pop("slug", f"koperasi-contoh-{n}"),
+        legal_entity_number=f"AHU-{n:07d}.AH.01.26.TAHUN 2020",
+        nik_koperasi=f"{3216000000000000 + n}",
+        coop_type=kw.pop("coop_type", CooperativeType.PRODUCER),
+        province_code=region[0],
+        regency_code=region[1],
+        address="Jl. Koperasi No. 2",
+        founded_on=date(2015, 3, 1),
+        requires_listing_approval=requires_listing_approval,
+        created_by_id=manager.id,
+        **kw,
+    )
+    cooperative.sector_rows.append(CooperativeSector(sector=Sector.DOLLS_TOYS))
+    cooperative.managers.append(CooperativeManager(user=manager, role=ManagerRole.CHAIR))
+    db.session.add(cooperative)
+    db.session.flush()
+    return cooperative
+
+
+def make_membership(cooperative: Cooperative, business: Business, status=MembershipStatus.ACTIVE) -> Membership:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    membership = Membership(
+        cooperative=cooperative,
+        business=business,
+        status=status,
+        joined_at=now if status is MembershipStatus.ACTIVE else None,
+        decided_at=None if status is MembershipStatus.PENDING else now,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def make_officer(region_code: str, name: str = "Petugas Dinas") -> User:
+    user = make_user(name)
+    db.session.add(OfficerAppointment(user=user, region_code=region_code))
+    db.session.flush()
+    return user
+
+
+def make_product(business: Business | None = None, title: str = "Boneka Beruang Rajut 30 cm", **kw) -> Product:  # type: ignore[no-untyped-def]
+    business = business or make_business()
+    product = Product(
+        business=business,
+        cooperative=kw.pop("cooperative", None),
+        title=title,
+        slug=kw.pop("slug", "boneka-beruang-rajut-30-cm"),
+        description=kw.pop("description", "Boneka rajut buatan tangan."),
+        category=kw.pop("category", Sector.DOLLS_TOYS),
+        price_idr=kw.pop("price_idr", 85000),
+        unit=kw.pop("unit", "pcs"),
+        stock=kw.pop("stock", 10),
+        status=kw.pop("status", ProductStatus.ACTIVE),
+        attributes=kw.pop("attributes", {}),
+        **kw,
+    )
+    db.session.add(product)
+    db.session.flush()
+    return product
