@@ -1,4 +1,4 @@
-"""Console commands: ``flask --app marketplace seed-demo | create-admin`` and the ``gotong demo`` first run."""
+"""Console commands: ``flask --app marketplace seed-demo | create-admin`` and ``gotong demo`` (first run)."""
 
 from __future__ import annotations
 
@@ -87,5 +87,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         _print_logins(result)
     if no_serve:
         return
-    click.echo(click.style(f"Gotong is running at http://{host}:{port}  (Ctrl+C to stop)", fg="green", bold=True))
+    click.echo(
+        click.style(f"Gotong is running at http://{host}:{port}  (Ctrl+C to stop)", fg="green", bold=True)
+    )
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

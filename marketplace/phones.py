@@ -15,7 +15,10 @@ def normalise_phone(raw: str, *, mobile_only: bool = False, field: str = "phone"
     info = parse_phone((raw or "").strip())
     if not info.valid or not info.e164:
         raise DomainError(
-            _("Nomor telepon tidak valid. Tulis nomor Indonesia, misalnya 0812 3456 7890 atau +62 812 3456 7890."),
+            _(
+                "Nomor telepon tidak valid. Tulis nomor Indonesia, "
+                "misalnya 0812 3456 7890 atau +62 812 3456 7890."
+            ),
             field=field,
         )
     if mobile_only and info.type != "mobile":

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from slugify import slugify as _slugify
+from sqlalchemy import select
 
 from marketplace.extensions import db
 

@@ -29,6 +29,11 @@ def authorize(allowed: bool) -> None:
     forbid()
 
 
+def actor() -> Any:
+    """The signed-in user as the real object (services get a model instance, never the proxy)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
 def forbid() -> NoReturn:
     abort(403)
 

@@ -53,7 +53,9 @@ def make_user(name: str = "Siti Aminah", *, email: str | None = None, is_admin: 
     return user
 
 
-def make_business(owner: User | None = None, name: str | None = None, *, region=BEKASI, sector=Sector.DOLLS_TOYS, **kw) -> Business:  # type: ignore[no-untyped-def]
+def make_business(
+    owner: User | None = None, name: str | None = None, *, region=BEKASI, sector=Sector.DOLLS_TOYS, **kw
+) -> Business:  # type: ignore[no-untyped-def]
     n = next(_seq)
     owner = owner or make_user()
     name = name or f"Usaha Contoh {n}"
@@ -75,7 +77,14 @@ def make_business(owner: User | None = None, name: str | None = None, *, region=
     return business
 
 
-def make_cooperative(manager: User | None = None, name: str | None = None, *, region=BEKASI, requires_listing_approval=True, **kw) -> Cooperative:  # type: ignore[no-untyped-def]
+def make_cooperative(
+    manager: User | None = None,
+    name: str | None = None,
+    *,
+    region=BEKASI,
+    requires_listing_approval=True,
+    **kw,
+) -> Cooperative:  # type: ignore[no-untyped-def]
     n = next(_seq)
     manager = manager or make_user("Pak Ketua")
     cooperative = Cooperative(
@@ -99,7 +108,9 @@ def make_cooperative(manager: User | None = None, name: str | None = None, *, re
     return cooperative
 
 
-def make_membership(cooperative: Cooperative, business: Business, status=MembershipStatus.ACTIVE) -> Membership:  # type: ignore[no-untyped-def]
+def make_membership(
+    cooperative: Cooperative, business: Business, status=MembershipStatus.ACTIVE
+) -> Membership:  # type: ignore[no-untyped-def]
     now = utcnow()
     membership = Membership(
         cooperative=cooperative,
@@ -120,7 +131,9 @@ def make_officer(region_code: str, name: str = "Petugas Dinas") -> User:
     return user
 
 
-def make_product(business: Business | None = None, title: str = "Boneka Beruang Rajut 30 cm", **kw) -> Product:  # type: ignore[no-untyped-def]
+def make_product(
+    business: Business | None = None, title: str = "Boneka Beruang Rajut 30 cm", **kw
+) -> Product:  # type: ignore[no-untyped-def]
     business = business or make_business()
     product = Product(
         business=business,

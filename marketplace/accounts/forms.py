@@ -11,50 +11,103 @@ EMAIL_MESSAGE = _l("Tulis alamat e-mail yang valid, misalnya nama@contoh.id.")
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Nama lengkap"), filters=[strip], validators=[
-        DataRequired(_l("Nama wajib diisi.")), Length(max=120)])
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[
-        DataRequired(_l("E-mail wajib diisi.")), Email(EMAIL_MESSAGE, check_deliverability=False),
-        Length(max=254)])
-    phone = TelField(_l("Nomor HP"), filters=[strip], validators=[
-        DataRequired(_l("Nomor HP wajib diisi.")), IndonesianPhone()])
+    name = StringField(
+        _l("Nama lengkap"),
+        filters=[strip],
+        validators=[DataRequired(_l("Nama wajib diisi.")), Length(max=120)],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("E-mail wajib diisi.")),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    phone = TelField(
+        _l("Nomor HP"),
+        filters=[strip],
+        validators=[DataRequired(_l("Nomor HP wajib diisi.")), IndonesianPhone()],
+    )
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Kata sandi wajib diisi."))])
-    password_confirm = PasswordField(_l("Ulangi kata sandi"), validators=[
-        DataRequired(_l("Ulangi kata sandi Anda.")), EqualTo("password", _l("Kedua kata sandi tidak sama."))])
+    password_confirm = PasswordField(
+        _l("Ulangi kata sandi"),
+        validators=[
+            DataRequired(_l("Ulangi kata sandi Anda.")),
+            EqualTo("password", _l("Kedua kata sandi tidak sama.")),
+        ],
+    )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[
-        DataRequired(_l("E-mail wajib diisi.")), Email(EMAIL_MESSAGE, check_deliverability=False)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("E-mail wajib diisi.")),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
+        ],
+    )
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Kata sandi wajib diisi."))])
     remember = BooleanField(_l("Ingat saya di perangkat ini"))
     next = HiddenField()
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[
-        DataRequired(_l("E-mail wajib diisi.")), Email(EMAIL_MESSAGE, check_deliverability=False)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("E-mail wajib diisi.")),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
+        ],
+    )
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(_l("Kata sandi wajib diisi."))])
-    password_confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=[
-        DataRequired(_l("Ulangi kata sandi Anda.")), EqualTo("password", _l("Kedua kata sandi tidak sama."))])
+    password_confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[
+            DataRequired(_l("Ulangi kata sandi Anda.")),
+            EqualTo("password", _l("Kedua kata sandi tidak sama.")),
+        ],
+    )
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Nama lengkap"), filters=[strip], validators=[
-        DataRequired(_l("Nama wajib diisi.")), Length(max=120)])
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[
-        DataRequired(_l("E-mail wajib diisi.")), Email(EMAIL_MESSAGE, check_deliverability=False)])
-    phone = TelField(_l("Nomor HP"), filters=[strip], validators=[
-        DataRequired(_l("Nomor HP wajib diisi.")), IndonesianPhone()])
+    name = StringField(
+        _l("Nama lengkap"),
+        filters=[strip],
+        validators=[DataRequired(_l("Nama wajib diisi.")), Length(max=120)],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("E-mail wajib diisi.")),
+            Email(EMAIL_MESSAGE, check_deliverability=False),
+        ],
+    )
+    phone = TelField(
+        _l("Nomor HP"),
+        filters=[strip],
+        validators=[DataRequired(_l("Nomor HP wajib diisi.")), IndonesianPhone()],
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Kata sandi saat ini"), validators=[
-        DataRequired(_l("Kata sandi saat ini wajib diisi."))])
-    new_password = PasswordField(_l("Kata sandi baru"), validators=[
-        DataRequired(_l("Kata sandi baru wajib diisi."))])
-    new_password_confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=[
-        DataRequired(_l("Ulangi kata sandi baru.")), EqualTo("new_password", _l("Kedua kata sandi tidak sama."))])
+    current_password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[DataRequired(_l("Kata sandi saat ini wajib diisi."))]
+    )
+    new_password = PasswordField(
+        _l("Kata sandi baru"), validators=[DataRequired(_l("Kata sandi baru wajib diisi."))]
+    )
+    new_password_confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[
+            DataRequired(_l("Ulangi kata sandi baru.")),
+            EqualTo("new_password", _l("Kedua kata sandi tidak sama.")),
+        ],
+    )

@@ -24,9 +24,27 @@ MIN_PASSWORD_LENGTH = 10
 # the length rule does most of the work.
 COMMON_PASSWORDS = frozenset(
     {
-        "1234567890", "12345678910", "0123456789", "qwertyuiop", "password123", "passw0rd123", "indonesia1",
-        "indonesia123", "bismillah1", "bismillah123", "sayang1234", "iloveyou12", "admin12345", "1q2w3e4r5t",
-        "qwerty1234", "abcdefghij", "1111111111", "0000000000", "gotong1234", "koperasi123", "rahasia123",
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "qwertyuiop",
+        "password123",
+        "passw0rd123",
+        "indonesia1",
+        "indonesia123",
+        "bismillah1",
+        "bismillah123",
+        "sayang1234",
+        "iloveyou12",
+        "admin12345",
+        "1q2w3e4r5t",
+        "qwerty1234",
+        "abcdefghij",
+        "1111111111",
+        "0000000000",
+        "gotong1234",
+        "koperasi123",
+        "rahasia123",
     }
 )
 RESET_SALT = "gotong.password-reset"
@@ -64,7 +82,9 @@ def find_user_by_email(email: str) -> User | None:
 def register_user(*, name: str, email: str, phone: str, password: str, locale: str | None = None) -> User:
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
-        raise DomainError(_("E-mail ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi."), field="email")
+        raise DomainError(
+            _("E-mail ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi."), field="email"
+        )
     _check_password(password, email=email, name=name)
     user = User(
         name=name.strip(),

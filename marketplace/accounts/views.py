@@ -16,7 +16,7 @@ from marketplace.accounts.forms import (
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.forms import apply_domain_error
-from marketplace.web import safe_next_url
+from marketplace.web import actor, safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/akun")
 
@@ -93,7 +93,10 @@ def forgot_password():
         )
         db.session.commit()
         flash(
-            _("Jika e-mail itu terdaftar, kami sudah mengirim tautan untuk mengatur ulang kata sandi. Periksa kotak masuk Anda."),
+            _(
+                "Jika e-mail itu terdaftar, kami sudah mengirim tautan untuk mengatur ulang kata sandi. "
+                "Periksa kotak masuk Anda."
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))
@@ -132,7 +135,9 @@ def profile():
     if request.method == "POST" and request.form.get("action") == "profile":
         if form.validate():
             try:
-                services.update_profile(current_user, name=form.name.data, phone=form.phone.data, email=form.email.data)
+                services.update_profile(
+                    actor(), name=form.name.data, phone=form.phone.data, email=form.email.data
+                )
             except DomainError as error:
                 db.session.rollback()
                 apply_domain_error(form, error) or flash(error.message, "error")
@@ -148,7 +153,7 @@ def profile():
         if password_form.validate():
             try:
                 services.change_password(
-                    current_user,
+                    actor(),
                     current_password=password_form.current_password.data,
                     new_password=password_form.new_password.data,
                 )
@@ -157,7 +162,7 @@ def profile():
                 status = 422
             else:
                 db.session.commit()
-                login_user(current_user._get_current_object())  # the session id carries the password fingerprint
+                login_user(actor())  # the session id carries the password fingerprint
                 flash(_("Kata sandi diganti. Sesi di perangkat lain sudah diakhiri."), "success")
                 return redirect(url_for("accounts.profile"))
         else:

@@ -13,7 +13,14 @@ class SuspendForm(FlaskForm):
 
 
 class AppointOfficerForm(FlaskForm):
-    email = EmailField(_l("E-mail petugas"), filters=[strip], validators=[
-        DataRequired(_l("E-mail wajib diisi.")), Email(_l("Tulis alamat e-mail yang valid."), check_deliverability=False)])
-    region_code = SelectField(_l("Wilayah tugas"), validate_choice=False, validators=[
-        DataRequired(_l("Pilih wilayah tugas."))])
+    email = EmailField(
+        _l("E-mail petugas"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("E-mail wajib diisi.")),
+            Email(_l("Tulis alamat e-mail yang valid."), check_deliverability=False),
+        ],
+    )
+    region_code = SelectField(
+        _l("Wilayah tugas"), validate_choice=False, validators=[DataRequired(_l("Pilih wilayah tugas."))]
+    )

@@ -18,7 +18,7 @@ from marketplace.cooperatives.models import Business, Cooperative
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
-from marketplace.web import authorize
+from marketplace.web import actor, authorize
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,14 +80,14 @@ def _suspension(target_kind: str, target_id: int, suspend: bool):  # type: ignor
         if target_kind == "user":
             user = db.get_or_404(User, target_id)
             if suspend:
-                account_services.suspend_user(current_user, user, form.reason.data or "")
+                account_services.suspend_user(actor(), user, form.reason.data or "")
             else:
-                account_services.unsuspend_user(current_user, user)
+                account_services.unsuspend_user(actor(), user)
             name, endpoint = user.name, "admin.users"
         else:
             model = Cooperative if target_kind == "cooperative" else Business
             target = db.get_or_404(model, target_id)
-            cooperative_services.set_suspended(current_user, target, suspend)
+            cooperative_services.set_suspended(actor(), target, suspend)
             name = target.name
             endpoint = "admin.cooperatives" if target_kind == "cooperative" else "admin.businesses"
     except DomainError as error:
@@ -95,7 +95,10 @@ def _suspension(target_kind: str, target_id: int, suspend: bool):  # type: ignor
         flash(error.message, "error")
         return redirect(request.referrer or url_for("admin.index"))
     db.session.commit()
-    flash(_("%(name)s ditangguhkan.", name=name) if suspend else _("%(name)s diaktifkan kembali.", name=name), "success")
+    flash(
+        _("%(name)s ditangguhkan.", name=name) if suspend else _("%(name)s diaktifkan kembali.", name=name),
+        "success",
+    )
     return redirect(url_for(endpoint, q=request.args.get("q") or None))
 
 
@@ -134,17 +137,24 @@ def officers():
         else:
             db.session.commit()
             flash(
-                _("%(name)s ditugaskan sebagai petugas %(region)s.", name=appointment.user.name,
-                  region=regions.label(appointment.region_code)),
+                _(
+                    "%(name)s ditugaskan sebagai petugas %(region)s.",
+                    name=appointment.user.name,
+                    region=regions.label(appointment.region_code),
+                ),
                 "success",
             )
             return redirect(url_for("admin.officers"))
     elif request.method == "POST":
         status = 422
     appointments = db.session.scalars(
-        select(OfficerAppointment).join(OfficerAppointment.user).order_by(OfficerAppointment.region_code, User.name)
+        select(OfficerAppointment)
+        .join(OfficerAppointment.user)
+        .order_by(OfficerAppointment.region_code, User.name)
     ).all()
-    return render_template("admin/officers.html", form=form, appointments=appointments, plain=SuspendForm()), status
+    return render_template(
+        "admin/officers.html", form=form, appointments=appointments, plain=SuspendForm()
+    ), status
 
 
 @bp.post("/petugas/<int:appointment_id>/cabut")
@@ -152,7 +162,7 @@ def revoke_officer(appointment_id: int):
     appointment = db.get_or_404(OfficerAppointment, appointment_id)
     if not SuspendForm().validate_on_submit():
         abort(400)
-    account_services.revoke_officer(current_user, appointment)
+    account_services.revoke_officer(actor(), appointment)
     db.session.commit()
     flash(_("Penugasan petugas dicabut."), "success")
     return redirect(url_for("admin.officers"))

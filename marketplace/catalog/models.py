@@ -58,7 +58,13 @@ class Product(db.Model):
     slug: Mapped[str] = mapped_column(String(180))
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[Sector] = mapped_column(
-        Enum(Sector, name="sector", native_enum=False, values_callable=lambda e: [m.value for m in e], length=20),
+        Enum(
+            Sector,
+            name="sector",
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+            length=20,
+        ),
         index=True,
     )
     price_idr: Mapped[int] = mapped_column(BigInteger)

@@ -26,9 +26,16 @@ def index():
         # Interim title match for the foundation's 200 demo products; the catalog issue replaces it with
         # FTS5 / PostgreSQL full-text search.
         query = query.where(func.lower(Product.title).contains(q.lower(), autoescape=True))
-    page = db.paginate(query.order_by(Product.created_at.desc(), Product.id.desc()), per_page=24, error_out=False)
+    page = db.paginate(
+        query.order_by(Product.created_at.desc(), Product.id.desc()), per_page=24, error_out=False
+    )
     return render_template(
-        "catalog/index.html", page=page, q=q, category=category, sectors=list(Sector), sector_labels=SECTOR_LABELS
+        "catalog/index.html",
+        page=page,
+        q=q,
+        category=category,
+        sectors=list(Sector),
+        sector_labels=SECTOR_LABELS,
     )
 
 

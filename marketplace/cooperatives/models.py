@@ -85,7 +85,9 @@ class Business(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     owner: Mapped[User] = relationship(back_populates="businesses")
-    memberships: Mapped[list[Membership]] = relationship(back_populates="business", cascade="all, delete-orphan")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="business", cascade="all, delete-orphan"
+    )
     products: Mapped[list[Product]] = relationship(back_populates="business", cascade="all, delete-orphan")
 
     @property

@@ -101,7 +101,9 @@ def validate_nib(nib: str) -> str:
 def _apply_business(business: Business, data: BusinessData) -> None:
     _check_region(data.province_code, data.regency_code)
     nib = validate_nib(data.nib)
-    clash = db.session.scalar(select(Business.id).where(Business.nib == nib, Business.id != (business.id or 0)))
+    clash = db.session.scalar(
+        select(Business.id).where(Business.nib == nib, Business.id != (business.id or 0))
+    )
     if clash is not None:
         raise DomainError(_("NIB ini sudah dipakai usaha lain di Gotong."), field="nib")
     business.name = data.name.strip()
@@ -118,7 +120,7 @@ def _apply_business(business: Business, data: BusinessData) -> None:
 def create_business(owner: User, data: BusinessData, logo: IO[bytes] | None = None) -> Business:
     if not owner.is_authenticated or not owner.is_active:
         raise _denied()
-    business = Business(owner=owner)
+    business = Business(owner_id=owner.id)
     _apply_business(business, data)
     business.slug = unique_slug(Business, data.name)
     if logo is not None:
@@ -128,7 +130,9 @@ def create_business(owner: User, data: BusinessData, logo: IO[bytes] | None = No
     return business
 
 
-def update_business(actor: User, business: Business, data: BusinessData, logo: IO[bytes] | None = None) -> Business:
+def update_business(
+    actor: User, business: Business, data: BusinessData, logo: IO[bytes] | None = None
+) -> Business:
     if not policy.can_edit_business(actor, business):
         raise _denied()
     _apply_business(business, data)
@@ -213,7 +217,9 @@ def add_co_manager(actor: User, cooperative: Cooperative, email: str) -> Coopera
         raise _denied()
     user = find_user_by_email(email)
     if user is None:
-        raise DomainError(_("Tidak ada akun Gotong dengan e-mail ini. Minta orangnya mendaftar dulu."), field="email")
+        raise DomainError(
+            _("Tidak ada akun Gotong dengan e-mail ini. Minta orangnya mendaftar dulu."), field="email"
+        )
     if any(m.user_id == user.id for m in cooperative.managers):
         raise DomainError(_("Orang ini sudah menjadi pengurus koperasi ini."), field="email")
     manager = CooperativeManager(user=user, role=ManagerRole.CO_MANAGER)
@@ -249,7 +255,9 @@ MEMBERSHIP_TRANSITIONS: frozenset[tuple[MembershipStatus | None, MembershipStatu
 )
 
 
-def transition(membership: Membership, to: MembershipStatus, *, by: User | None = None, reason: str | None = None) -> None:
+def transition(
+    membership: Membership, to: MembershipStatus, *, by: User | None = None, reason: str | None = None
+) -> None:
     current = membership.status
     if (current, to) not in MEMBERSHIP_TRANSITIONS:
         raise DomainError(_("Status keanggotaan ini tidak dapat diubah dengan cara itu."))
@@ -268,18 +276,24 @@ def transition(membership: Membership, to: MembershipStatus, *, by: User | None 
         membership.joined_at = now
 
 
-def apply_for_membership(actor: User, cooperative: Cooperative, business: Business, message: str = "") -> Membership:
+def apply_for_membership(
+    actor: User, cooperative: Cooperative, business: Business, message: str = ""
+) -> Membership:
     if not policy.can_apply_with(actor, business):
         raise _denied()
     if cooperative.is_suspended:
         raise DomainError(_("Koperasi ini sedang ditangguhkan dan tidak menerima anggota baru."))
     membership = db.session.scalar(
-        select(Membership).where(Membership.cooperative_id == cooperative.id, Membership.business_id == business.id)
+        select(Membership).where(
+            Membership.cooperative_id == cooperative.id, Membership.business_id == business.id
+        )
     )
     if membership is not None and membership.status is MembershipStatus.ACTIVE:
         raise DomainError(_("%(business)s sudah menjadi anggota koperasi ini.", business=business.name))
     if membership is not None and membership.status is MembershipStatus.PENDING:
-        raise DomainError(_("Pendaftaran %(business)s masih menunggu persetujuan pengurus.", business=business.name))
+        raise DomainError(
+            _("Pendaftaran %(business)s masih menunggu persetujuan pengurus.", business=business.name)
+        )
     if membership is None:
         membership = Membership(cooperative=cooperative, business=business, status=None)
         db.session.add(membership)
@@ -369,7 +383,9 @@ def member_counts(cooperative_ids: list[int]) -> dict[int, int]:
     return {cid: n for cid, n in rows}
 
 
-def public_cooperatives(*, province_code: str | None = None, coop_type: str | None = None, q: str | None = None):
+def public_cooperatives(
+    *, province_code: str | None = None, coop_type: str | None = None, q: str | None = None
+):
     query = select(Cooperative).where(Cooperative.suspended_at.is_(None)).order_by(Cooperative.name)
     if province_code:
         query = query.where(Cooperative.province_code == province_code)
@@ -393,4 +409,6 @@ def managed_cooperatives(user: User) -> list[Cooperative]:
 
 def cooperatives_in_region(region_code: str) -> list[Cooperative]:
     column = Cooperative.regency_code if "." in region_code else Cooperative.province_code
-    return list(db.session.scalars(select(Cooperative).where(column == region_code).order_by(Cooperative.name)))
+    return list(
+        db.session.scalars(select(Cooperative).where(column == region_code).order_by(Cooperative.name))
+    )

@@ -30,7 +30,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
 from marketplace.regions import provinces
-from marketplace.web import authorize
+from marketplace.web import actor, authorize
 
 bp = Blueprint("cooperatives", __name__)
 
@@ -66,10 +66,8 @@ def _fail(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
 @bp.get("/saya")
 @login_required
 def my_space():
-    managed = services.managed_cooperatives(current_user)
-    pending = {
-        c.id: len(services.memberships_with_status(c, MembershipStatus.PENDING)) for c in managed
-    }
+    managed = services.managed_cooperatives(actor())
+    pending = {c.id: len(services.memberships_with_status(c, MembershipStatus.PENDING)) for c in managed}
     return render_template(
         "cooperatives/my_space.html",
         businesses=current_user.businesses,
@@ -107,12 +105,18 @@ def new_business():
     form.setup_regions()
     if form.validate_on_submit():
         try:
-            business = services.create_business(current_user, _business_data(form), _upload(form.logo))
+            business = services.create_business(actor(), _business_data(form), _upload(form.logo))
         except DomainError as error:
             _fail(form, error)
         else:
             db.session.commit()
-            flash(_("Usaha %(name)s sudah dibuat. Langkah berikutnya: daftarkan ke koperasi.", name=business.name), "success")
+            flash(
+                _(
+                    "Usaha %(name)s sudah dibuat. Langkah berikutnya: daftarkan ke koperasi.",
+                    name=business.name,
+                ),
+                "success",
+            )
             return redirect(url_for("cooperatives.business", slug=business.slug))
     status = 200 if request.method == "GET" else 422
     return render_template("cooperatives/business_form.html", form=form, business=None), status
@@ -127,7 +131,7 @@ def edit_business(slug: str):
     form.setup_regions()
     if form.validate_on_submit():
         try:
-            services.update_business(current_user, business, _business_data(form), _upload(form.logo))
+            services.update_business(actor(), business, _business_data(form), _upload(form.logo))
         except DomainError as error:
             _fail(form, error)
         else:
@@ -156,7 +160,9 @@ def directory():
     coop_type = request.args.get("jenis") or None
     q = request.args.get("q") or None
     page = db.paginate(
-        services.public_cooperatives(province_code=province, coop_type=coop_type, q=q), per_page=24, error_out=False
+        services.public_cooperatives(province_code=province, coop_type=coop_type, q=q),
+        per_page=24,
+        error_out=False,
     )
     counts = services.member_counts([c.id for c in page.items])
     return render_template(
@@ -194,12 +200,18 @@ def new_cooperative():
     form.setup_regions()
     if form.validate_on_submit():
         try:
-            cooperative = services.create_cooperative(current_user, _cooperative_data(form), _upload(form.logo))
+            cooperative = services.create_cooperative(actor(), _cooperative_data(form), _upload(form.logo))
         except DomainError as error:
             _fail(form, error)
         else:
             db.session.commit()
-            flash(_("Koperasi %(name)s sudah dibuat. Anda tercatat sebagai ketua pengurus.", name=cooperative.name), "success")
+            flash(
+                _(
+                    "Koperasi %(name)s sudah dibuat. Anda tercatat sebagai ketua pengurus.",
+                    name=cooperative.name,
+                ),
+                "success",
+            )
             return redirect(url_for("cooperatives.manage", slug=cooperative.slug))
     status = 200 if request.method == "GET" else 422
     return render_template("cooperatives/cooperative_form.html", form=form, cooperative=None), status
@@ -217,7 +229,7 @@ def edit_cooperative(slug: str):
     form.setup_regions()
     if form.validate_on_submit():
         try:
-            services.update_cooperative(current_user, cooperative, _cooperative_data(form), _upload(form.logo))
+            services.update_cooperative(actor(), cooperative, _cooperative_data(form), _upload(form.logo))
         except DomainError as error:
             _fail(form, error)
         else:
@@ -231,7 +243,11 @@ def edit_cooperative(slug: str):
 def _apply_form(cooperative: Cooperative) -> ApplyForm | None:
     if not current_user.is_authenticated:
         return None
-    member_ids = {m.business_id for m in cooperative.memberships if m.status in (MembershipStatus.ACTIVE, MembershipStatus.PENDING)}
+    member_ids = {
+        m.business_id
+        for m in cooperative.memberships
+        if m.status in (MembershipStatus.ACTIVE, MembershipStatus.PENDING)
+    }
     eligible = [b for b in current_user.businesses if b.id not in member_ids and not b.is_suspended]
     if not eligible:
         return None
@@ -278,13 +294,19 @@ def apply(slug: str):
         business = db.get_or_404(Business, form.business_id.data)
         authorize(policy.owns_business(current_user, business))
         try:
-            services.apply_for_membership(current_user, cooperative, business, form.message.data or "")
+            services.apply_for_membership(actor(), cooperative, business, form.message.data or "")
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("Pendaftaran %(business)s terkirim. Pengurus koperasi akan meninjaunya.", business=business.name), "success")
+            flash(
+                _(
+                    "Pendaftaran %(business)s terkirim. Pengurus koperasi akan meninjaunya.",
+                    business=business.name,
+                ),
+                "success",
+            )
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -318,13 +340,13 @@ def _membership_action(membership_id: int, action: str):  # type: ignore[no-unty
     business_name = membership.business.name
     try:
         if action == "approve":
-            services.approve_membership(current_user, membership)
+            services.approve_membership(actor(), membership)
             message = _("%(business)s sekarang anggota koperasi.", business=business_name)
         elif action == "reject":
-            services.reject_membership(current_user, membership, form.reason.data or "")
+            services.reject_membership(actor(), membership, form.reason.data or "")
             message = _("Pendaftaran %(business)s ditolak.", business=business_name)
         else:
-            services.remove_member(current_user, membership, form.reason.data or "")
+            services.remove_member(actor(), membership, form.reason.data or "")
             message = _("%(business)s dikeluarkan dari koperasi.", business=business_name)
     except DomainError as error:
         db.session.rollback()
@@ -361,14 +383,20 @@ def withdraw(membership_id: int):
     if not PlainForm().validate_on_submit():
         abort(400)
     try:
-        services.withdraw_membership(current_user, membership)
+        services.withdraw_membership(actor(), membership)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(_("Keanggotaan %(business)s di %(cooperative)s diakhiri.", business=membership.business.name,
-                cooperative=membership.cooperative.name), "success")
+        flash(
+            _(
+                "Keanggotaan %(business)s di %(cooperative)s diakhiri.",
+                business=membership.business.name,
+                cooperative=membership.cooperative.name,
+            ),
+            "success",
+        )
     return redirect(url_for("cooperatives.my_space"))
 
 
@@ -380,7 +408,7 @@ def add_manager(slug: str):
     form = AddManagerForm()
     if form.validate_on_submit():
         try:
-            manager = services.add_co_manager(current_user, cooperative, form.email.data)
+            manager = services.add_co_manager(actor(), cooperative, form.email.data)
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -405,7 +433,7 @@ def remove_manager(slug: str, manager_id: int):
     if not PlainForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_manager(current_user, cooperative, manager)
+        services.remove_manager(actor(), cooperative, manager)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

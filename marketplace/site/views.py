@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_from_directory, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select, text
@@ -15,7 +26,7 @@ from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS, Cooperative
 from marketplace.extensions import db
 from marketplace.mail.models import OutboxEmail
 from marketplace.sectors import SECTOR_LABELS, Sector
-from marketplace.web import safe_next_url
+from marketplace.web import actor, safe_next_url
 
 bp = Blueprint("site", __name__)
 
@@ -45,7 +56,7 @@ def set_language():
     session["lang"] = lang
     session.permanent = True
     if current_user.is_authenticated:
-        account_services.set_locale(current_user, lang)
+        account_services.set_locale(actor(), lang)
         db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for("site.home"))
 

@@ -83,7 +83,9 @@ def test_unknown_email_gets_the_same_message(web):
 
 def test_login_redirects_only_to_local_next(web):
     user = make_user()
-    response = web.post("/akun/masuk", {"email": user.email, "password": PASSWORD, "next": "https://jahat.example/"})
+    response = web.post(
+        "/akun/masuk", {"email": user.email, "password": PASSWORD, "next": "https://jahat.example/"}
+    )
     assert response.headers["Location"] == "/saya"
     web.logout()
     response = web.post("/akun/masuk", {"email": user.email, "password": PASSWORD, "next": "/koperasi"})
@@ -114,7 +116,9 @@ def test_login_is_rate_limited(web):
     user = make_user()
     token = web.csrf()
     statuses = [
-        web.post("/akun/masuk", {"email": user.email, "password": "salah-sandi-1234", "csrf_token": token}).status_code
+        web.post(
+            "/akun/masuk", {"email": user.email, "password": "salah-sandi-1234", "csrf_token": token}
+        ).status_code
         for _ in range(11)
     ]
     assert statuses[:10] == [422] * 10
@@ -122,7 +126,9 @@ def test_login_is_rate_limited(web):
 
 
 def _reset_link(email: str) -> str:
-    mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == email).order_by(OutboxEmail.id.desc())).first()
+    mail = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.recipient == email).order_by(OutboxEmail.id.desc())
+    ).first()
     assert mail is not None, "no reset e-mail in the outbox"
     return re.search(r"https?://\S+", mail.body).group(0)
 
@@ -136,7 +142,9 @@ def test_password_reset_journey(web):
     assert web.get(path).status_code == 200
     response = web.post(path, {"password": "pendek", "password_confirm": "pendek"})
     assert "minimal 10 karakter" in html(response)
-    response = web.post(path, {"password": "sandi-baru-yang-panjang", "password_confirm": "sandi-baru-yang-panjang"})
+    response = web.post(
+        path, {"password": "sandi-baru-yang-panjang", "password_confirm": "sandi-baru-yang-panjang"}
+    )
     assert response.status_code == 302
     # the link works once
     assert web.get(path).status_code == 302
@@ -173,7 +181,12 @@ def test_profile_edit_and_password_change(web):
     web.login(user)
     response = web.post(
         "/akun/profil",
-        {"action": "profile", "profile-name": "Ani Wijaya", "profile-email": "lain@contoh.id", "profile-phone": "081298765432"},
+        {
+            "action": "profile",
+            "profile-name": "Ani Wijaya",
+            "profile-email": "lain@contoh.id",
+            "profile-phone": "081298765432",
+        },
         prefix="profile-",
     )
     assert response.status_code == 422
@@ -181,7 +194,12 @@ def test_profile_edit_and_password_change(web):
     assert 'value="Ani Wijaya"' in html(response)
     response = web.post(
         "/akun/profil",
-        {"action": "profile", "profile-name": "Ani Wijaya", "profile-email": "ani@contoh.id", "profile-phone": "081298765432"},
+        {
+            "action": "profile",
+            "profile-name": "Ani Wijaya",
+            "profile-email": "ani@contoh.id",
+            "profile-phone": "081298765432",
+        },
         prefix="profile-",
     )
     assert response.status_code == 302
@@ -189,15 +207,23 @@ def test_profile_edit_and_password_change(web):
     assert (user.name, user.phone) == ("Ani Wijaya", "+6281298765432")
     response = web.post(
         "/akun/profil",
-        {"action": "password", "password-current_password": "salah-sekali-ini", "password-new_password": "sandi-baru-yang-panjang",
-         "password-new_password_confirm": "sandi-baru-yang-panjang"},
+        {
+            "action": "password",
+            "password-current_password": "salah-sekali-ini",
+            "password-new_password": "sandi-baru-yang-panjang",
+            "password-new_password_confirm": "sandi-baru-yang-panjang",
+        },
         prefix="password-",
     )
     assert "Kata sandi saat ini salah." in html(response)
     response = web.post(
         "/akun/profil",
-        {"action": "password", "password-current_password": PASSWORD, "password-new_password": "sandi-baru-yang-panjang",
-         "password-new_password_confirm": "sandi-baru-yang-panjang"},
+        {
+            "action": "password",
+            "password-current_password": PASSWORD,
+            "password-new_password": "sandi-baru-yang-panjang",
+            "password-new_password_confirm": "sandi-baru-yang-panjang",
+        },
         prefix="password-",
     )
     assert response.status_code == 302
@@ -215,8 +241,12 @@ def test_password_change_ends_other_sessions(app, web):
     other_device.login(user)
     web.post(
         "/akun/profil",
-        {"action": "password", "password-current_password": PASSWORD, "password-new_password": "sandi-baru-yang-panjang",
-         "password-new_password_confirm": "sandi-baru-yang-panjang"},
+        {
+            "action": "password",
+            "password-current_password": PASSWORD,
+            "password-new_password": "sandi-baru-yang-panjang",
+            "password-new_password_confirm": "sandi-baru-yang-panjang",
+        },
         prefix="password-",
     )
     assert other_device.get("/saya").status_code == 302

@@ -7,7 +7,14 @@ from marketplace.money import allocate, format_idr, percent_of, to_stripe_amount
 
 @pytest.mark.parametrize(
     ("amount", "shown"),
-    [(1250000, "Rp1.250.000"), (0, "Rp0"), (999, "Rp999"), (1000, "Rp1.000"), (84600000, "Rp84.600.000"), (-5000, "-Rp5.000")],
+    [
+        (1250000, "Rp1.250.000"),
+        (0, "Rp0"),
+        (999, "Rp999"),
+        (1000, "Rp1.000"),
+        (84600000, "Rp84.600.000"),
+        (-5000, "-Rp5.000"),
+    ],
 )
 def test_format_idr(amount, shown):
     assert format_idr(amount) == shown

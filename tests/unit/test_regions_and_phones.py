@@ -26,7 +26,11 @@ def test_officer_scope_covers_its_own_regions_only():
 
 @pytest.mark.parametrize(
     ("raw", "e164"),
-    [("0812-3456-7890", "+6281234567890"), ("+62 812 3456 7890", "+6281234567890"), ("6281234567890", "+6281234567890")],
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+    ],
 )
 def test_phone_numbers_are_stored_as_e164(raw, e164):
     assert normalise_phone(raw) == e164
