@@ -34,7 +34,8 @@ DENPASAR = ("51", "51.71")
 
 def _password_hash() -> str:
     if not _hash_cache:
-        _hash_cache.append(generate_password_hash(PASSWORD))
+        # A cheap hash keeps the suite fast; production hashes with scrypt (tested in test_accounts).
+        _hash_cache.append(generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
     return _hash_cache[0]
 
 
