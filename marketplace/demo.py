@@ -1983,7 +1983,7 @@ class _Builder:
                 v=variant.label.lower(),
                 X=extra.label,
                 x=extra.phrase or extra.label.lower(),
-                a=attr_value,
+                a=attr_value[:1].lower() + attr_value[1:],
             )
             price = variant.price + extra.delta
             if item.category is not SERV and price >= 40_000:
