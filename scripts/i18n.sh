@@ -16,9 +16,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 POT=translations/messages.pot
 LOCALES=(en)
 
+new_pot=$(mktemp)
+trap 'rm -f "$new_pot"' EXIT
+
 pybabel extract \
     --mapping-file=babel.cfg \
-    --output-file="$POT" \
+    --output-file="$new_pot" \
     --no-location \
     --sort-output \
     --project=Gotong \
@@ -26,6 +29,14 @@ pybabel extract \
     --copyright-holder=Gotong \
     -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
     .
+
+# Keep the old template when only its POT-Creation-Date changed (less churn in git).
+same_pot() { diff -q <(grep -v '^"POT-Creation-Date:' "$1") <(grep -v '^"POT-Creation-Date:' "$2") >/dev/null; }
+if [[ -f "$POT" ]] && same_pot "$POT" "$new_pot"; then
+    echo "$POT is unchanged"
+else
+    cp "$new_pot" "$POT"
+fi
 
 for locale in "${LOCALES[@]}"; do
     po="translations/$locale/LC_MESSAGES/messages.po"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -158,12 +159,15 @@ def request_password_reset(email: str, reset_link: Callable[[str], str]) -> None
         return
     link = reset_link(make_reset_token(user))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
-    body = _(
+    body = ngettext(
         "Halo %(name)s,\n\nKami menerima permintaan untuk mengatur ulang kata sandi akun Gotong Anda. "
-        "Buka tautan ini dalam %(hours)d jam untuk membuat kata sandi baru:\n\n%(link)s\n\n"
+        "Buka tautan ini dalam %(num)d jam untuk membuat kata sandi baru:\n\n%(link)s\n\n"
         "Jika Anda tidak memintanya, abaikan e-mail ini; kata sandi Anda tidak berubah.\n\nSalam,\nGotong",
+        "Halo %(name)s,\n\nKami menerima permintaan untuk mengatur ulang kata sandi akun Gotong Anda. "
+        "Buka tautan ini dalam %(num)d jam untuk membuat kata sandi baru:\n\n%(link)s\n\n"
+        "Jika Anda tidak memintanya, abaikan e-mail ini; kata sandi Anda tidak berubah.\n\nSalam,\nGotong",
+        max(hours, 1),
         name=user.name,
-        hours=hours,
         link=link,
     )
     send_email(user.email, _("Atur ulang kata sandi Gotong"), body)

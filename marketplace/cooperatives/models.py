@@ -51,7 +51,7 @@ class MembershipStatus(enum.StrEnum):
 
 MEMBERSHIP_STATUS_LABELS = {
     MembershipStatus.PENDING: _l("Menunggu persetujuan"),
-    MembershipStatus.ACTIVE: _l("Anggota aktif"),
+    MembershipStatus.ACTIVE: _l("Diterima sebagai anggota"),
     MembershipStatus.REJECTED: _l("Ditolak"),
     MembershipStatus.REMOVED: _l("Dikeluarkan"),
     MembershipStatus.WITHDRAWN: _l("Mengundurkan diri"),

@@ -54,7 +54,9 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser, live_server):  # type: ignore[no-untyped-def]
     # A phone: 360 px wide, as most of Gotong's users see it.
-    context = browser.new_context(viewport={"width": 360, "height": 780}, base_url=live_server, locale="id-ID")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, base_url=live_server, locale="id-ID"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -25,7 +25,9 @@ def _log_out(page):  # type: ignore[no-untyped-def]
 
 def test_register_join_cooperative_and_get_approved(page):
     manager = make_user("Haji Rahmat", email="ketua@contoh.id")
-    cooperative = make_cooperative(manager, name="Koperasi Perajin Boneka Bekasi", slug="koperasi-perajin-boneka-bekasi")
+    cooperative = make_cooperative(
+        manager, name="Koperasi Perajin Boneka Bekasi", slug="koperasi-perajin-boneka-bekasi"
+    )
     db.session.commit()
 
     # The home page greets in Indonesian.

@@ -25,7 +25,10 @@ def test_suspending_a_business_hides_it_and_its_products(web):
     make_product(business, "Keripik Tempe Renyah 250 gram", slug="keripik-tempe", status=ProductStatus.ACTIVE)
     assert "Keripik Tempe Renyah" in html(web.get("/produk"))
     web.login(admin)
-    assert web.post(f"/admin/business/{business.id}/tangguhkan", {"reason": "Laporan penipuan"}).status_code == 302
+    assert (
+        web.post(f"/admin/business/{business.id}/tangguhkan", {"reason": "Laporan penipuan"}).status_code
+        == 302
+    )
     web.logout()
     assert web.get(f"/usaha/{business.slug}").status_code == 404
     assert "Keripik Tempe Renyah" not in html(web.get("/produk"))
@@ -54,8 +57,12 @@ def test_appoint_and_revoke_an_officer(web):
     assert response.status_code == 422 and "Tidak ada akun dengan e-mail ini" in html(response)
     response = web.post("/admin/petugas", {"email": "petugas@contoh.id", "region_code": "99.99"})
     assert response.status_code == 422 and "Pilih provinsi atau kabupaten/kota yang valid." in html(response)
-    assert web.post("/admin/petugas", {"email": "petugas@contoh.id", "region_code": "32.16"}).status_code == 302
-    appointment = db.session.scalar(select(OfficerAppointment).where(OfficerAppointment.user_id == officer.id))
+    assert (
+        web.post("/admin/petugas", {"email": "petugas@contoh.id", "region_code": "32.16"}).status_code == 302
+    )
+    appointment = db.session.scalar(
+        select(OfficerAppointment).where(OfficerAppointment.user_id == officer.id)
+    )
     assert appointment.region_code == "32.16" and appointment.appointed_by_id == admin.id
     response = web.post("/admin/petugas", {"email": "petugas@contoh.id", "region_code": "32.16"})
     assert "sudah ditugaskan" in html(response)
@@ -69,11 +76,32 @@ def test_appoint_and_revoke_an_officer(web):
 def test_create_admin_command(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["create-admin", "--email", "Boss@Gotong.id", "--name", "Boss", "--phone", "081233334444",
-              "--password", "admin-yang-kuat-sekali"],
+        args=[
+            "create-admin",
+            "--email",
+            "Boss@Gotong.id",
+            "--name",
+            "Boss",
+            "--phone",
+            "081233334444",
+            "--password",
+            "admin-yang-kuat-sekali",
+        ],
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "boss@gotong.id"))
     assert user.is_admin
-    result = runner.invoke(args=["create-admin", "--email", "x@gotong.id", "--name", "X", "--phone", "0812", "--password", "admin-yang-kuat-sekali"])
+    result = runner.invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "x@gotong.id",
+            "--name",
+            "X",
+            "--phone",
+            "0812",
+            "--password",
+            "admin-yang-kuat-sekali",
+        ]
+    )
     assert result.exit_code != 0 and "Nomor telepon tidak valid" in result.output

@@ -7,7 +7,9 @@ from tests.factories import make_user
 
 
 def test_factory_applies_overrides(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "k", "TESTING": True})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "k", "TESTING": True}
+    )
     assert app.config["TESTING"] and app.config["SECRET_KEY"] == "k"
     assert app.config["BABEL_DEFAULT_LOCALE"] == "id"
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -20,15 +22,21 @@ def test_production_without_secret_key_refuses_to_start(tmp_path):
 
 
 def test_production_cookies_are_secure():
-    app = create_app({"GOTONG_ENV": "production", "SECRET_KEY": "s" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"GOTONG_ENV": "production", "SECRET_KEY": "s" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["MAIL_OUTBOX_PAGE"] is False
 
 
 def test_environment_settings_are_parsed():
     found = from_environment(
-        {"DATABASE_URL": "postgres://u@h/db", "GOTONG_MAIL_PORT": "2525", "GOTONG_MAIL_USE_TLS": "false",
-         "GOTONG_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+        {
+            "DATABASE_URL": "postgres://u@h/db",
+            "GOTONG_MAIL_PORT": "2525",
+            "GOTONG_MAIL_USE_TLS": "false",
+            "GOTONG_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        }
     )
     assert found["SQLALCHEMY_DATABASE_URI"] == "postgres://u@h/db"
     assert found["MAIL_PORT"] == 2525 and found["MAIL_USE_TLS"] is False

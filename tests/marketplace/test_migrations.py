@@ -42,7 +42,9 @@ def test_upgrade_from_empty_to_head_and_back(empty_database_url):
         tables = set(inspect(db.engine).get_table_names())
         assert {"users", "cooperatives", "businesses", "memberships", "products", "alembic_version"} <= tables
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+            )
         assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

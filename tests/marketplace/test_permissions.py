@@ -18,7 +18,17 @@ from tests.factories import (
     make_user,
 )
 
-ACTORS = ["anonymous", "buyer", "other_owner", "other_manager", "other_officer", "owner", "manager", "officer", "admin"]
+ACTORS = [
+    "anonymous",
+    "buyer",
+    "other_owner",
+    "other_manager",
+    "other_officer",
+    "owner",
+    "manager",
+    "officer",
+    "admin",
+]
 
 
 @dataclass
