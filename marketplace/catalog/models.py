@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
+from marketplace.dbtypes import str_enum
 from marketplace.extensions import db
 from marketplace.sectors import Sector
 
@@ -57,30 +58,13 @@ class Product(db.Model):
     title: Mapped[str] = mapped_column(String(160))
     slug: Mapped[str] = mapped_column(String(180))
     description: Mapped[str] = mapped_column(Text, default="")
-    category: Mapped[Sector] = mapped_column(
-        Enum(
-            Sector,
-            name="sector",
-            native_enum=False,
-            values_callable=lambda e: [m.value for m in e],
-            length=20,
-        ),
-        index=True,
-    )
+    category: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"), index=True)
     price_idr: Mapped[int] = mapped_column(BigInteger)
     unit: Mapped[str] = mapped_column(String(20), default="pcs")
     stock: Mapped[int] = mapped_column(Integer, default=0)
     min_order_qty: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[ProductStatus] = mapped_column(
-        Enum(
-            ProductStatus,
-            name="product_status",
-            native_enum=False,
-            values_callable=lambda e: [m.value for m in e],
-            length=20,
-        ),
-        index=True,
-        default=ProductStatus.DRAFT,
+        str_enum(ProductStatus, "product_status"), index=True, default=ProductStatus.DRAFT
     )
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
+from marketplace.dbtypes import str_enum
 from marketplace.extensions import db
 from marketplace.sectors import Sector
 
@@ -58,10 +59,6 @@ MEMBERSHIP_STATUS_LABELS = {
 }
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=20)
-
-
 class Business(db.Model):
     """An MSME (UMKM) business, owned by one user."""
 
@@ -77,7 +74,7 @@ class Business(db.Model):
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     regency_code: Mapped[str] = mapped_column(String(5), index=True)
     address: Mapped[str] = mapped_column(String(300))
-    sector: Mapped[Sector] = mapped_column(_enum(Sector, "sector"))
+    sector: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"))
     description: Mapped[str] = mapped_column(Text, default="")
     logo: Mapped[str | None] = mapped_column(String(200))
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -107,7 +104,7 @@ class Cooperative(db.Model):
     slug: Mapped[str] = mapped_column(String(180), unique=True)
     legal_entity_number: Mapped[str] = mapped_column(String(80), unique=True)
     nik_koperasi: Mapped[str] = mapped_column(String(16), unique=True)
-    coop_type: Mapped[CooperativeType] = mapped_column(_enum(CooperativeType, "cooperative_type"))
+    coop_type: Mapped[CooperativeType] = mapped_column(str_enum(CooperativeType, "cooperative_type"))
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     regency_code: Mapped[str] = mapped_column(String(5), index=True)
     address: Mapped[str] = mapped_column(String(300))
@@ -145,7 +142,7 @@ class CooperativeSector(db.Model):
     cooperative_id: Mapped[int] = mapped_column(
         ForeignKey("cooperatives.id", ondelete="CASCADE"), primary_key=True
     )
-    sector: Mapped[Sector] = mapped_column(_enum(Sector, "sector"), primary_key=True)
+    sector: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"), primary_key=True)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="sector_rows")
 
@@ -157,7 +154,7 @@ class CooperativeManager(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[ManagerRole] = mapped_column(_enum(ManagerRole, "manager_role"))
+    role: Mapped[ManagerRole] = mapped_column(str_enum(ManagerRole, "manager_role"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="managers")
@@ -173,7 +170,9 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
-    status: Mapped[MembershipStatus] = mapped_column(_enum(MembershipStatus, "membership_status"), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(
+        str_enum(MembershipStatus, "membership_status"), index=True
+    )
     message: Mapped[str] = mapped_column(Text, default="")
     decision_reason: Mapped[str | None] = mapped_column(String(500))
     applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
