@@ -10,7 +10,9 @@ from marketplace.forms import IndonesianPhone, strip
 EMAIL_MESSAGE = _l("Tulis alamat e-mail yang valid, misalnya nama@contoh.id.")
 
 
-class RegisterForm(FlaskForm):
+class ProfileForm(FlaskForm):
+    """Name, e-mail and phone: edited on the profile page, first given at registration."""
+
     name = StringField(
         _l("Nama lengkap"),
         filters=[strip],
@@ -30,6 +32,11 @@ class RegisterForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_l("Nomor HP wajib diisi.")), IndonesianPhone()],
     )
+
+
+class RegisterForm(ProfileForm):
+    """Registration asks for the profile plus a password."""
+
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Kata sandi wajib diisi."))])
     password_confirm = PasswordField(
         _l("Ulangi kata sandi"),
@@ -73,27 +80,6 @@ class ResetPasswordForm(FlaskForm):
             DataRequired(_l("Ulangi kata sandi Anda.")),
             EqualTo("password", _l("Kedua kata sandi tidak sama.")),
         ],
-    )
-
-
-class ProfileForm(FlaskForm):
-    name = StringField(
-        _l("Nama lengkap"),
-        filters=[strip],
-        validators=[DataRequired(_l("Nama wajib diisi.")), Length(max=120)],
-    )
-    email = EmailField(
-        _l("E-mail"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("E-mail wajib diisi.")),
-            Email(EMAIL_MESSAGE, check_deliverability=False),
-        ],
-    )
-    phone = TelField(
-        _l("Nomor HP"),
-        filters=[strip],
-        validators=[DataRequired(_l("Nomor HP wajib diisi.")), IndonesianPhone()],
     )
 
 

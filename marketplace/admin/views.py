@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import regions
 from marketplace.accounts import policy
@@ -53,7 +54,13 @@ def index():
 
 @bp.get("/pengguna")
 def users():
-    query, q = _search(select(User).order_by(User.created_at.desc()), User.name, User.email)
+    # The roles column reads three relationships per user: load them in three queries, not three per row.
+    query = select(User).options(
+        selectinload(User.officer_appointments),
+        selectinload(User.manager_roles),
+        selectinload(User.businesses),
+    )
+    query, q = _search(query.order_by(User.created_at.desc()), User.name, User.email)
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, q=q, form=SuspendForm())
 
@@ -67,7 +74,8 @@ def cooperatives():
 
 @bp.get("/usaha")
 def businesses():
-    query, q = _search(select(Business).order_by(Business.name), Business.name, Business.nib)
+    query = select(Business).options(joinedload(Business.owner)).order_by(Business.name)
+    query, q = _search(query, Business.name, Business.nib)
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template("admin/businesses.html", page=page, q=q, form=SuspendForm())
 

@@ -13,6 +13,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace import regions
 from marketplace.accounts import policy
@@ -352,6 +353,7 @@ def active_members(cooperative: Cooperative) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .join(Membership.business)
+            .options(contains_eager(Membership.business))
             .where(
                 Membership.cooperative_id == cooperative.id,
                 Membership.status == MembershipStatus.ACTIVE,
@@ -366,6 +368,7 @@ def memberships_with_status(cooperative: Cooperative, status: MembershipStatus) 
     return list(
         db.session.scalars(
             select(Membership)
+            .options(joinedload(Membership.business))
             .where(Membership.cooperative_id == cooperative.id, Membership.status == status)
             .order_by(Membership.applied_at)
         )

@@ -250,3 +250,20 @@ def test_password_change_ends_other_sessions(app, web):
         prefix="password-",
     )
     assert other_device.get("/saya").status_code == 302
+
+
+def test_overlong_email_on_the_profile_is_a_form_error_not_a_crash(web):
+    user = make_user()
+    web.login(user)
+    response = web.post(
+        "/akun/profil",
+        {
+            "action": "profile",
+            "profile-name": "Ani",
+            "profile-email": "a" * 250 + "@contoh.id",
+            "profile-phone": "081298765432",
+        },
+        prefix="profile-",
+    )
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in html(response)
