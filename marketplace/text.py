@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from slugify import slugify as _slugify
 from sqlalchemy import select
 
@@ -25,3 +27,38 @@ def unique_slug(model: type, text: str, *, exclude_id: int | None = None) -> str
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def _markdown():  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt
+
+    # "js-default": raw HTML is escaped and javascript:/data: links are refused. Images are off too: a
+    # seller's description must not make buyers' phones fetch from other hosts.
+    md = MarkdownIt("js-default").disable(["image", "table"])
+
+    def render_link_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        tokens[idx].attrSet("rel", "nofollow ugc noopener")
+        tokens[idx].attrSet("target", "_blank")
+        return self.renderToken(tokens, idx, options, env)
+
+    md.add_render_rule("link_open", render_link_open)
+    return md
+
+
+_MD = None
+
+
+def render_markdown(source: str) -> str:
+    """Markdown written by a seller as safe HTML (escaped raw HTML, no scripts, no remote images)."""
+    global _MD
+    if _MD is None:
+        _MD = _markdown()
+    return _MD.render(source or "")
+
+
+_MARKUP = re.compile(r"[*_`#>\[\]()!~|]+|https?://\S+")
+
+
+def markdown_to_text(source: str) -> str:
+    """Plain words of a Markdown text, for search and meta descriptions."""
+    return re.sub(r"\s+", " ", _MARKUP.sub(" ", source or "")).strip()

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from marketplace import create_app
+from marketplace.database import include_object
 from marketplace.extensions import db
 from tests.conftest import DATABASE_URL, IS_POSTGRES
 
@@ -43,7 +44,10 @@ def test_upgrade_from_empty_to_head_and_back(empty_database_url):
         assert {"users", "cooperatives", "businesses", "memberships", "products", "alembic_version"} <= tables
         with db.engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_object": include_object}
+                ),
+                db.metadata,
             )
         assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"
         downgrade(revision="base")
