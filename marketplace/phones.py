@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from flask_babel import gettext as _
 from lokal import parse_phone
+from markupsafe import Markup
 
 from marketplace.errors import DomainError
 
@@ -30,6 +31,10 @@ def whatsapp_link(e164: str, text: str | None = None) -> str:
     """``https://wa.me/6281234567890?text=...``"""
     link = f"https://wa.me/{e164.lstrip('+')}"
     if text:
+        # Text translated in a template arrives as Markup with its arguments HTML-escaped ("&amp;"); the
+        # message itself is plain text.
+        if isinstance(text, Markup):
+            text = text.unescape()
         link += "?text=" + quote(text)
     return link
 

@@ -6,7 +6,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, jsonify, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -55,6 +55,7 @@ def wants_json() -> bool:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         idr=format_idr,
+        thousands=format_number,
         region=regions.label,
         region_name=regions.name,
         phone=display_phone,

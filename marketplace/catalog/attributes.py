@@ -94,7 +94,9 @@ CATEGORY_ATTRIBUTES: dict[Sector, tuple[Attribute, ...]] = {
             "halal_number",
             _l("Nomor sertifikat halal"),
             pattern=r"^ID\d{10,20}$",
-            pattern_message=_l("Nomor sertifikat halal BPJPH diawali ID lalu angka, mis. ID32110000123450125."),
+            pattern_message=_l(
+                "Nomor sertifikat halal BPJPH diawali ID lalu angka, mis. ID32110000123450125."
+            ),
             filterable=True,
         ),
         Attribute(
@@ -112,7 +114,9 @@ CATEGORY_ATTRIBUTES: dict[Sector, tuple[Attribute, ...]] = {
     ),
     Sector.LIVESTOCK: (
         Attribute("species", _l("Jenis ternak"), CHOICE, required=True, choices=SPECIES, filterable=True),
-        Attribute("breed", _l("Ras / bangsa"), required=True, placeholder=_l("mis. Simmental, Peranakan Etawa")),
+        Attribute(
+            "breed", _l("Ras / bangsa"), required=True, placeholder=_l("mis. Simmental, Peranakan Etawa")
+        ),
         Attribute("sex", _l("Kelamin"), CHOICE, required=True, choices=SEXES, filterable=True),
         Attribute("age_months", _l("Umur"), INT, required=True, minimum=0, maximum=360, suffix="bulan"),
         Attribute("live_weight_kg", _l("Bobot hidup"), DECIMAL, minimum=0.1, maximum=2000, suffix="kg"),
@@ -226,10 +230,14 @@ def validate_attributes(category: Sector | str, raw: Mapping[str, Any]) -> dict[
 def _cross_checks(category: Sector, values: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     found: dict[str, str] = {}
     if category is Sector.FOOD_DRINK:
-        if not values.get("pirt_number") and not values.get("bpom_number") and not (
-            {"pirt_number", "bpom_number"} & errors.keys()
+        if (
+            not values.get("pirt_number")
+            and not values.get("bpom_number")
+            and not ({"pirt_number", "bpom_number"} & errors.keys())
         ):
-            found["pirt_number"] = _("Isi nomor P-IRT atau nomor BPOM (salah satu wajib untuk pangan olahan).")
+            found["pirt_number"] = _(
+                "Isi nomor P-IRT atau nomor BPOM (salah satu wajib untuk pangan olahan)."
+            )
     if category is Sector.LIVESTOCK:
         if values.get("price_basis") == "per_kg" and not values.get("live_weight_kg"):
             found["live_weight_kg"] = _("Harga per kg butuh bobot hidup untuk menghitung harga per ekor.")
@@ -238,9 +246,7 @@ def _cross_checks(category: Sector, values: dict[str, Any], errors: dict[str, st
             if minimum is None:
                 found["qurban_eligible"] = _("Hanya sapi, kerbau, kambing dan domba yang bisa untuk kurban.")
             elif values.get("age_months", 0) < minimum:
-                found["qurban_eligible"] = _(
-                    "Hewan kurban harus berumur minimal %(n)d bulan.", n=minimum
-                )
+                found["qurban_eligible"] = _("Hewan kurban harus berumur minimal %(n)d bulan.", n=minimum)
     return found
 
 
@@ -288,11 +294,10 @@ def price_per_head(category: Sector | str, values: Mapping[str, Any], price_idr:
     weight = values.get("live_weight_kg")
     if not weight:
         return None
-    return int(round(price_idr * float(weight)))
+    return round(price_idr * float(weight))
 
 
 def price_suffix(category: Sector | str, values: Mapping[str, Any], unit: str) -> str:
     if Sector(category) is Sector.LIVESTOCK and values.get("price_basis") == "per_kg":
         return _("per kg bobot hidup")
     return _("per %(unit)s", unit=unit)
-

@@ -16,7 +16,18 @@ from marketplace import regions
 from marketplace.catalog.attributes import searchable_words
 from marketplace.catalog.models import Product
 from marketplace.cooperatives.models import Business, Cooperative
+from marketplace.sectors import Sector
 from marketplace.text import markdown_to_text
+
+# The category's everyday Indonesian words, so "kerajinan rotan" finds rattan crafts whatever their titles say.
+CATEGORY_WORDS = {
+    Sector.DOLLS_TOYS: "boneka mainan",
+    Sector.FOOD_DRINK: "makanan minuman",
+    Sector.LIVESTOCK: "ternak",
+    Sector.CRAFTS: "kerajinan",
+    Sector.PRODUCE: "pertanian hasil bumi",
+    Sector.SERVICES: "jasa",
+}
 
 _PRODUCT_FIELDS = ("title", "description", "attributes", "category", "business_id", "cooperative_id")
 _OWNER_FIELDS = ("name", "regency_code", "province_code")
@@ -27,9 +38,10 @@ def search_text_of(product: Product) -> str:
     parts = [
         markdown_to_text(product.description or ""),
         searchable_words(product.category, product.attributes or {}) if product.category else "",
+        CATEGORY_WORDS.get(product.category, "") if product.category else "",
     ]
     if business is not None:
-        parts += [business.name, regions.name(business.regency_code) or "", regions.name(business.province_code) or ""]
+        parts += [business.name, regions.name(business.regency_code), regions.name(business.province_code)]
     if product.cooperative is not None:
         parts.append(product.cooperative.name)
     return " ".join(p for p in parts if p)[:20000]

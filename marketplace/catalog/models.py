@@ -2,8 +2,8 @@
 
 Every product has the fields of DOMAIN.md "Products"; the category's own attributes live in ``attributes``
 (a JSON object validated per category by ``catalog.attributes``). ``search_text`` is derived (description,
-attribute values, seller, cooperative, place) and recomputed on every flush, so no code path can forget it; the
-full-text indexes over it are raw SQL per dialect (``catalog.search_schema``), not mapped columns.
+attribute values, seller, cooperative, place) and recomputed on every flush (``catalog.indexing``), so no code
+path can forget it; the full-text indexes over it are raw SQL per dialect (migration 0002), not mapped.
 """
 
 from __future__ import annotations

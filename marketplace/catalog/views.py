@@ -1,41 +1,65 @@
+"""Public catalog pages: the searchable listing and the product page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func
+from markupsafe import Markup
+from sqlalchemy import select
 
+from marketplace import regions
 from marketplace.accounts import policy
-from marketplace.catalog import services
+from marketplace.catalog import attributes, search
 from marketplace.catalog.models import Product
+from marketplace.catalog.services import is_public
+from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
 from marketplace.sectors import SECTOR_LABELS, Sector
+from marketplace.text import render_markdown
 
 bp = Blueprint("catalog", __name__)
 
 
+@bp.app_template_filter("markdown")
+def markdown_filter(source: str) -> Markup:
+    return Markup(render_markdown(source))  # noqa: S704 — render_markdown escapes raw HTML
+
+
+@bp.app_template_global()
+def price_suffix(product: Product) -> str:
+    """ "per kg bobot hidup" for livestock priced by weight, else "per <unit>"."""
+    return attributes.price_suffix(product.category, product.attributes or {}, product.unit)
+
+
+@bp.app_template_global()
+def price_per_head(product: Product) -> int | None:
+    return attributes.price_per_head(product.category, product.attributes or {}, product.price_idr)
+
+
+def _filter_options(query: search.CatalogQuery) -> dict[str, object]:
+    cooperatives = db.session.execute(
+        select(Cooperative.id, Cooperative.name)
+        .where(Cooperative.suspended_at.is_(None))
+        .order_by(Cooperative.name)
+    ).all()
+    return {
+        "sectors": list(Sector),
+        "sector_labels": SECTOR_LABELS,
+        "attribute_filters": [a for a in attributes.attributes_for(query.category) if a.filterable]
+        if query.category
+        else [],
+        "provinces": regions.provinces(),
+        "regencies": regions.regencies(query.province) if query.province else [],
+        "cooperatives": cooperatives,
+    }
+
+
 @bp.get("/produk")
 def index():
-    query = services.public_products()
-    category = request.args.get("kategori") or None
-    if category in {s.value for s in Sector}:
-        query = query.where(Product.category == category)
-    else:
-        category = None
-    q = (request.args.get("q") or "").strip()
-    if q:
-        # Interim title match for the foundation's 200 demo products; the catalog issue replaces it with
-        # FTS5 / PostgreSQL full-text search.
-        query = query.where(func.lower(Product.title).contains(q.lower(), autoescape=True))
-    page = db.paginate(
-        query.order_by(Product.created_at.desc(), Product.id.desc()), per_page=24, error_out=False
-    )
+    query = search.from_args(request.args)
+    results = search.search(query)
     return render_template(
-        "catalog/index.html",
-        page=page,
-        q=q,
-        category=category,
-        sectors=list(Sector),
-        sector_labels=SECTOR_LABELS,
+        "catalog/index.html", query=query, results=results, sorts=search.SORTS, **_filter_options(query)
     )
 
 
@@ -47,4 +71,11 @@ def product(product_id: int, slug: str | None = None):
         abort(404)
     if slug != product.slug:
         return redirect(url_for("catalog.product", product_id=product.id, slug=product.slug), 301)
-    return render_template("catalog/product.html", product=product, public=services.is_public(product))
+    public = is_public(product)
+    return render_template(
+        "catalog/product.html",
+        product=product,
+        public=public,
+        facts=attributes.displayed_attributes(product.category, product.attributes or {}),
+        related=search.related(product) if public else [],
+    )

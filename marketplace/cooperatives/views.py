@@ -6,8 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from marketplace.accounts import policy
-from marketplace.catalog import services as catalog_services
-from marketplace.catalog.models import Product
+from marketplace.catalog import search as catalog_search
 from marketplace.cooperatives import services
 from marketplace.cooperatives.forms import (
     AddManagerForm,
@@ -145,10 +144,10 @@ def edit_business(slug: str):
 @bp.get("/usaha/<slug>")
 def business(slug: str):
     business = _business_or_404(slug)
-    products = db.session.scalars(
-        catalog_services.public_products().where(Product.business_id == business.id).order_by(Product.title)
-    ).all()
-    return render_template("cooperatives/business.html", business=business, products=products)
+    query = catalog_search.from_args(request.args, business_id=business.id)
+    return render_template(
+        "cooperatives/business.html", business=business, query=query, results=catalog_search.search(query)
+    )
 
 
 # --- cooperatives ----------------------------------------------------------------------------------------
@@ -260,12 +259,7 @@ def _apply_form(cooperative: Cooperative) -> ApplyForm | None:
 def cooperative(slug: str):
     cooperative = _cooperative_or_404(slug)
     members = services.active_members(cooperative)
-    products = db.session.scalars(
-        catalog_services.public_products()
-        .where(Product.cooperative_id == cooperative.id)
-        .order_by(Product.created_at.desc())
-        .limit(24)
-    ).all()
+    query = catalog_search.from_args(request.args, cooperative_id=cooperative.id)
     own_memberships = []
     if current_user.is_authenticated:
         own_ids = {b.id for b in current_user.businesses}
@@ -274,7 +268,8 @@ def cooperative(slug: str):
         "cooperatives/cooperative.html",
         cooperative=cooperative,
         members=members,
-        products=products,
+        query=query,
+        results=catalog_search.search(query),
         apply_form=_apply_form(cooperative),
         own_memberships=own_memberships,
         status_labels=MEMBERSHIP_STATUS_LABELS,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 
 from marketplace import regions
 from marketplace.accounts import services as account_services
-from marketplace.catalog import services as catalog_services
+from marketplace.catalog import search as catalog_search
 from marketplace.cooperatives import services as cooperative_services
 from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS, Cooperative
 from marketplace.extensions import db
@@ -42,7 +42,7 @@ def home():
         sector_labels=SECTOR_LABELS,
         featured=featured,
         counts=cooperative_services.member_counts([c.id for c in featured]),
-        newest=catalog_services.newest_products(12),
+        newest=catalog_search.newest(12),
         type_labels=COOPERATIVE_TYPE_LABELS,
     )
 

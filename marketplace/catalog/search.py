@@ -1,0 +1,511 @@
+"""The public catalog: full-text search, filters, sorting and keyset pagination.
+
+SQLite: the external-content FTS5 table ``products_fts`` (unicode61, diacritics folded) ranked with bm25
+(title weighted ×8), every user term quoted so MATCH never sees raw syntax, the last term as a prefix
+(search as you type). When nothing matches, each unknown word is corrected against the index's own vocabulary
+(``fts5vocab``) by edit distance and the search runs again.
+PostgreSQL: the generated ``search_vector`` (Indonesian snowball stemming, title weight A) with
+``websearch_to_tsquery`` (accepts any input) ranked by ``ts_rank_cd``; when nothing matches, titles similar
+to the query by pg_trgm ``word_similarity`` (GIN trigram index).
+
+Listings ordered by newest or price page with a seek cursor over (key, id), so page 200 costs what page 1
+costs; relevance-ranked search results are capped (MAX_RANKED) and paged by offset within that cap.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    Text,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    true,
+    tuple_,
+)
+from sqlalchemy.orm import contains_eager
+
+from marketplace.catalog.attributes import BOOL, CHOICE, find_attribute
+from marketplace.catalog.models import Product, ProductStatus
+from marketplace.cooperatives.models import Business, Cooperative
+from marketplace.extensions import db
+from marketplace.sectors import Sector
+
+PER_PAGE = 24
+MAX_RANKED = 1000  # relevance-ranked results beyond this are not worth paging through
+COUNT_CAP = 10_000  # "10.000+ produk": an exact count of a huge match costs more than it tells
+MAX_TERMS = 8
+
+SORTS = ("relevan", "terbaru", "termurah", "termahal")
+
+_fts = table("products_fts", column("rowid"), column("title"), column("search_text"))
+_vocab = table("products_fts_vocab", column("term"), column("doc"))
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """What a buyer asked for; built from the URL by ``from_args`` and turned back into it by ``to_args``."""
+
+    q: str = ""
+    category: Sector | None = None
+    attrs: dict[str, str] = field(default_factory=dict)  # filterable attribute → wanted value ("1" for yes)
+    province: str | None = None
+    regency: str | None = None
+    cooperative_id: int | None = None
+    business_id: int | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    sort: str = "terbaru"
+    after: str | None = None  # seek cursor for the next page
+    before: str | None = None  # seek cursor for the previous page
+    page: int = 1  # shown to people; also the offset page within ranked results
+
+    @property
+    def filtered(self) -> bool:
+        return bool(
+            self.q
+            or self.category
+            or self.attrs
+            or self.province
+            or self.regency
+            or self.cooperative_id
+            or self.price_min is not None
+            or self.price_max is not None
+            or self.in_stock
+        )
+
+    def to_args(self, **changes: Any) -> dict[str, Any]:
+        """URL arguments for this query with ``changes`` applied; paging resets unless given."""
+        query = replace(self, **{"after": None, "before": None, "page": 1, **changes})
+        args: dict[str, Any] = {
+            "q": query.q or None,
+            "kategori": query.category.value if query.category else None,
+            "provinsi": query.province,
+            "kabupaten": query.regency,
+            "koperasi": query.cooperative_id,
+            "harga_min": query.price_min,
+            "harga_maks": query.price_max,
+            "stok": "1" if query.in_stock else None,
+            "urut": query.sort if query.sort != default_sort(query.q) else None,
+            "setelah": query.after,
+            "sebelum": query.before,
+            "hal": query.page if query.page > 1 else None,
+        }
+        for key, value in query.attrs.items():
+            args[f"f_{key}"] = value
+        return {k: v for k, v in args.items() if v not in (None, "")}
+
+
+def default_sort(q: str) -> str:
+    return "relevan" if q.strip() else "terbaru"
+
+
+def _int_arg(value: object, maximum: int = 10**12) -> int | None:
+    digits = re.sub(r"[^\d]", "", str(value or ""))
+    if not digits or len(digits) > 13:
+        return None
+    return min(int(digits), maximum)
+
+
+def from_args(
+    args: Any, *, cooperative_id: int | None = None, business_id: int | None = None
+) -> CatalogQuery:
+    """Read a CatalogQuery from request args, ignoring anything malformed (a shared URL must never 500)."""
+    q = re.sub(r"\s+", " ", (args.get("q") or "")).strip()[:120]
+    category = None
+    if args.get("kategori") in {s.value for s in Sector}:
+        category = Sector(args["kategori"])
+    attrs: dict[str, str] = {}
+    if category is not None:
+        for key, value in args.items():
+            if not key.startswith("f_") or not value:
+                continue
+            attr = find_attribute(category, key[2:])
+            if attr is None or not attr.filterable:
+                continue
+            if attr.kind == CHOICE and value in dict(attr.choices):
+                attrs[attr.key] = value
+            elif attr.kind != CHOICE and value == "1":
+                attrs[attr.key] = "1"
+    province = args.get("provinsi") or None
+    if province and not re.fullmatch(r"\d{2}", province):
+        province = None
+    regency = args.get("kabupaten") or None
+    if regency and not (re.fullmatch(r"\d{2}\.\d{2}", regency) and (not province or regency[:2] == province)):
+        regency = None
+    price_min = _int_arg(args.get("harga_min"))
+    price_max = _int_arg(args.get("harga_maks"))
+    if price_min is not None and price_max is not None and price_min > price_max:
+        price_min, price_max = price_max, price_min
+    sort = args.get("urut") if args.get("urut") in SORTS else default_sort(q)
+    if sort == "relevan" and not q:
+        sort = "terbaru"
+    page = _int_arg(args.get("hal"), 100_000) or 1
+    if cooperative_id is None:
+        cooperative_id = _int_arg(args.get("koperasi"), 2**31 - 1)
+    return CatalogQuery(
+        q=q,
+        category=category,
+        attrs=attrs,
+        province=province,
+        regency=regency,
+        cooperative_id=cooperative_id,
+        business_id=business_id,
+        price_min=price_min,
+        price_max=price_max,
+        in_stock=args.get("stok") == "1",
+        sort=sort,
+        after=args.get("setelah") or None,
+        before=None if args.get("setelah") else (args.get("sebelum") or None),
+        page=max(page, 1),
+    )
+
+
+@dataclass
+class CatalogPage:
+    items: list[Product]
+    total: int
+    total_capped: bool  # "more than ``total``"
+    page: int
+    next_args: dict[str, Any] | None
+    prev_args: dict[str, Any] | None
+    similar: bool = False  # nothing matched exactly; these are the closest titles
+    corrected: str | None = None  # the query as corrected (SQLite vocabulary correction)
+
+
+# --- the public set ---------------------------------------------------------------------------------------
+
+
+def public_products() -> Select[tuple[Product]]:
+    """Products a buyer may see: active, in stock or on preorder, seller and cooperative not suspended."""
+    return (
+        select(Product)
+        .join(Product.business)
+        .outerjoin(Product.cooperative)
+        .where(
+            Product.status == ProductStatus.ACTIVE,
+            or_(Product.stock > 0, Product.preorder.is_(true())),
+            Business.suspended_at.is_(None),
+            or_(Product.cooperative_id.is_(None), Cooperative.suspended_at.is_(None)),
+        )
+        .options(contains_eager(Product.business), contains_eager(Product.cooperative))
+    )
+
+
+def _apply_filters(stmt: Select[Any], query: CatalogQuery) -> Select[Any]:
+    if query.category is not None:
+        stmt = stmt.where(Product.category == query.category)
+        for key, value in query.attrs.items():
+            attr = find_attribute(query.category, key)
+            if attr is None:
+                continue
+            element = Product.attributes[key]
+            if attr.kind == CHOICE:
+                stmt = stmt.where(element.as_string() == value)
+            elif attr.kind == BOOL:
+                stmt = stmt.where(element.as_boolean().is_(true()))
+            else:  # "has a value", e.g. a halal certificate
+                stmt = stmt.where(element.as_string().is_not(None), element.as_string() != "")
+    if query.regency:
+        stmt = stmt.where(Business.regency_code == query.regency)
+    elif query.province:
+        stmt = stmt.where(Business.province_code == query.province)
+    if query.cooperative_id is not None:
+        stmt = stmt.where(Product.cooperative_id == query.cooperative_id)
+    if query.business_id is not None:
+        stmt = stmt.where(Product.business_id == query.business_id)
+    if query.price_min is not None:
+        stmt = stmt.where(Product.price_idr >= query.price_min)
+    if query.price_max is not None:
+        stmt = stmt.where(Product.price_idr <= query.price_max)
+    if query.in_stock:
+        stmt = stmt.where(Product.stock > 0)
+    return stmt
+
+
+def _count(stmt: Select[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    inner = stmt.with_only_columns(Product.id).order_by(None).limit(cap + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(inner)) or 0
+    return min(total, cap), total > cap
+
+
+# --- full text ---------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def terms_of(q: str) -> list[str]:
+    """The words of a query, lower-cased, at most MAX_TERMS; everything else (quotes, operators) dropped."""
+    return [t.lower() for t in _WORD.findall(q)][:MAX_TERMS]
+
+
+def fts5_match(terms: list[str], *, prefix_last: bool = True) -> str:
+    """An FTS5 MATCH expression: each term a quoted string, all required; the last one also as a prefix."""
+    parts = [f'"{t}"' for t in terms]
+    if prefix_last and parts and len(terms[-1]) >= 2:
+        parts[-1] += "*"
+    return " ".join(parts)
+
+
+def _is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _sqlite_matches(terms: list[str]) -> Any:
+    return (
+        select(_fts.c.rowid.label("id"), literal_column("bm25(products_fts, 8.0, 1.0)").label("rank"))
+        .where(text("products_fts MATCH :match").bindparams(match=fts5_match(terms)))
+        .subquery("matches")
+    )
+
+
+def _postgres_matches(q: str) -> Any:
+    tsquery = func.websearch_to_tsquery(literal_column("'indonesian'::regconfig"), q)
+    vector = literal_column("products.search_vector")
+    return (
+        select(Product.id.label("id"), (-func.ts_rank_cd(vector, tsquery)).label("rank"))
+        .where(vector.op("@@")(tsquery))
+        .subquery("matches")
+    )
+
+
+def _levenshtein(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _ensure_vocab() -> None:
+    # fts5vocab reads the FTS index directly (no storage); created lazily, in TEMP so it needs no migration.
+    db.session.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.products_fts_vocab "
+            "USING fts5vocab(main, products_fts, row)"
+        )
+    )
+
+
+def _correct_sqlite(terms: list[str]) -> list[str] | None:
+    """Each word not in the index replaced by the most frequent indexed word within edit distance 1–2."""
+    _ensure_vocab()
+    corrected = []
+    changed = False
+    for term in terms:
+        known = db.session.execute(select(_vocab.c.term).where(_vocab.c.term == term)).first()
+        if known or len(term) < 4:
+            corrected.append(term)
+            continue
+        limit = 1 if len(term) < 7 else 2
+        # Typos rarely hit the first letter; the vocabulary is read in term order from there.
+        rows = db.session.execute(
+            select(_vocab.c.term, _vocab.c.doc).where(
+                _vocab.c.term >= term[0], _vocab.c.term < chr(ord(term[0]) + 1)
+            )
+        ).all()
+        best: tuple[int, int, str] | None = None
+        for candidate, docs in rows:
+            if abs(len(candidate) - len(term)) > limit:
+                continue
+            distance = _levenshtein(term, candidate, limit)
+            if distance <= limit and (best is None or (distance, -docs) < (best[0], -best[1])):
+                best = (distance, docs, candidate)
+        if best is None:
+            return None
+        corrected.append(best[2])
+        changed = True
+    return corrected if changed else None
+
+
+# --- the search --------------------------------------------------------------------------------------------
+
+
+def _cursor(*values: Any) -> str:
+    raw = ":".join(str(v) for v in values)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _read_cursor(token: str | None, sort: str) -> tuple[Any, int] | None:
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        key, ident = raw.split(":")
+        if sort == "terbaru":
+            return datetime.fromtimestamp(int(key) / 1_000_000, UTC), int(ident)
+        return int(key), int(ident)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _key_of(product: Product, sort: str) -> str:
+    if sort == "terbaru":
+        created = product.created_at
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return _cursor(int(created.timestamp() * 1_000_000), product.id)
+    return _cursor(product.price_idr, product.id)
+
+
+def _sort_columns(sort: str) -> tuple[Any, Any, bool]:
+    """(key column, id column, descending)."""
+    if sort == "terbaru":
+        return Product.created_at, Product.id, True
+    if sort == "termahal":
+        return Product.price_idr, Product.id, True
+    return Product.price_idr, Product.id, False
+
+
+def _seek_page(stmt: Select[Any], query: CatalogQuery) -> CatalogPage:
+    key_col, id_col, descending = _sort_columns(query.sort)
+    after = _read_cursor(query.after, query.sort)
+    before = _read_cursor(query.before, query.sort)
+    backwards = before is not None and after is None
+    pivot = after or before
+    if pivot is not None:
+        forward_is_less = descending != backwards
+        if forward_is_less:
+            stmt = stmt.where(tuple_(key_col, id_col) < tuple_(*pivot))
+        else:
+            stmt = stmt.where(tuple_(key_col, id_col) > tuple_(*pivot))
+    if descending != backwards:
+        stmt = stmt.order_by(key_col.desc(), id_col.desc())
+    else:
+        stmt = stmt.order_by(key_col.asc(), id_col.asc())
+    rows = list(db.session.scalars(stmt.limit(PER_PAGE + 1)).unique())
+    more = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    if backwards:
+        rows.reverse()
+    # Walking back and running out of rows means we are on the first page again.
+    at_start = pivot is None or (backwards and not more)
+    page = 1 if at_start else max(query.page, 2)
+    has_next = backwards or more
+    has_prev = not at_start
+    next_args = prev_args = None
+    if rows and has_next:
+        next_args = query.to_args(after=_key_of(rows[-1], query.sort), page=page + 1)
+    if rows and has_prev:
+        prev_args = (
+            query.to_args(before=_key_of(rows[0], query.sort), page=page - 1) if page > 2 else query.to_args()
+        )
+    return CatalogPage(
+        items=rows, total=0, total_capped=False, page=page, next_args=next_args, prev_args=prev_args
+    )
+
+
+def _offset_page(stmt: Select[Any], query: CatalogQuery, total: int) -> CatalogPage:
+    last_page = max(1, -(-min(total, MAX_RANKED) // PER_PAGE))
+    page = min(query.page, last_page)
+    rows = list(db.session.scalars(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).unique())
+    return CatalogPage(
+        items=rows,
+        total=0,
+        total_capped=False,
+        page=page,
+        next_args=query.to_args(page=page + 1) if page < last_page else None,
+        prev_args=query.to_args(page=page - 1) if page > 1 else None,
+    )
+
+
+def search(query: CatalogQuery) -> CatalogPage:
+    """One page of the public catalog for ``query``, with the (capped) number of results."""
+    base = _apply_filters(public_products(), query)
+    terms = terms_of(query.q)
+    if not terms:
+        result = _seek_page(base, replace(query, sort="terbaru" if query.sort == "relevan" else query.sort))
+        result.total, result.total_capped = _count(base)
+        return result
+
+    postgres = _is_postgres()
+    matches = _postgres_matches(query.q) if postgres else _sqlite_matches(terms)
+    total, capped = _count(base.join(matches, matches.c.id == Product.id))
+    corrected = None
+    if total == 0:
+        if postgres:
+            matches = _postgres_similar(query.q)
+            total, capped = _count(base.join(matches, matches.c.id == Product.id), MAX_RANKED)
+        else:
+            fixed = _correct_sqlite(terms)
+            if fixed:
+                matches = _sqlite_matches(fixed)
+                total, capped = _count(base.join(matches, matches.c.id == Product.id))
+                corrected = " ".join(fixed) if total else None
+        if total == 0:
+            return CatalogPage(items=[], total=0, total_capped=False, page=1, next_args=None, prev_args=None)
+        similar = True
+    else:
+        similar = False
+    stmt = base.join(matches, matches.c.id == Product.id)
+    if query.sort == "relevan":
+        result = _offset_page(stmt.order_by(matches.c.rank, Product.id.desc()), query, total)
+    else:
+        result = _seek_page(stmt, query)
+    result.total, result.total_capped = total, capped
+    result.similar, result.corrected = similar, corrected
+    return result
+
+
+def _postgres_similar(q: str) -> Any:
+    """Titles holding a word like the query (pg_trgm word_similarity over the GIN trigram index)."""
+    needle = q.lower()
+    title = func.lower(Product.title)
+    return (
+        select(Product.id.label("id"), (-func.word_similarity(needle, title)).label("rank"))
+        .where(literal(needle, Text).op("<%")(title))
+        .subquery("matches")
+    )
+
+
+# --- smaller lists -----------------------------------------------------------------------------------------
+
+
+def newest(limit: int = 12) -> list[Product]:
+    stmt = public_products().order_by(Product.created_at.desc(), Product.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt).unique())
+
+
+def related(product: Product, limit: int = 6) -> list[Product]:
+    """Same category: first from the same cooperative, then the newest of the rest."""
+    base = public_products().where(Product.category == product.category, Product.id != product.id)
+    found: list[Product] = []
+    if product.cooperative_id is not None:
+        found = list(
+            db.session.scalars(
+                base.where(Product.cooperative_id == product.cooperative_id)
+                .order_by(Product.created_at.desc(), Product.id.desc())
+                .limit(limit)
+            ).unique()
+        )
+    if len(found) < limit:
+        seen = [p.id for p in found] or [0]
+        found += db.session.scalars(
+            base.where(Product.id.not_in(seen))
+            .order_by(Product.created_at.desc(), Product.id.desc())
+            .limit(limit - len(found))
+        ).unique()
+    return found
+
+
+def count_public(**filters: Any) -> int:
+    stmt = _apply_filters(public_products(), CatalogQuery(**filters))
+    return _count(stmt)[0]
