@@ -5,7 +5,7 @@ SQLite: the external-content FTS5 table ``products_fts`` (unicode61, diacritics 
 (search as you type). When nothing matches, each unknown word is corrected against the index's own vocabulary
 (``fts5vocab``) by edit distance and the search runs again.
 PostgreSQL: the generated ``search_vector`` (Indonesian snowball stemming, title weight A) with
-``websearch_to_tsquery`` (accepts any input) ranked by ``ts_rank_cd``; when nothing matches, titles similar
+``to_tsquery`` built from the query's words only ranked by ``ts_rank_cd``; when nothing matches, titles similar
 to the query by pg_trgm ``word_similarity`` (GIN trigram index).
 
 Listings ordered by newest or price page with a seek cursor over (key, id), so page 200 costs what page 1
@@ -235,7 +235,8 @@ def _apply_filters(stmt: Select[Any], query: CatalogQuery) -> Select[Any]:
     return stmt
 
 
-def _count(stmt: Select[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+def _count(stmt: Select[Any], cap: int | None = None) -> tuple[int, bool]:
+    cap = cap or COUNT_CAP
     inner = stmt.with_only_columns(Product.id).order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(inner)) or 0
     return min(total, cap), total > cap
@@ -246,9 +247,17 @@ def _count(stmt: Select[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# Little words a buyer types that no listing needs to contain ("keripik dan pisang"), and query operators.
+STOPWORDS = frozenset(
+    {"dan", "atau", "yang", "di", "ke", "dari", "untuk", "dengan", "and", "or", "not", "near"}
+)
+
+
 def terms_of(q: str) -> list[str]:
     """The words of a query, lower-cased, at most MAX_TERMS; everything else (quotes, operators) dropped."""
-    return [t.lower() for t in _WORD.findall(q)][:MAX_TERMS]
+    words = [t.lower() for t in _WORD.findall(q)]
+    meaningful = [w for w in words if w not in STOPWORDS]
+    return (meaningful or words)[:MAX_TERMS]
 
 
 def fts5_match(terms: list[str], *, prefix_last: bool = True) -> str:
@@ -271,8 +280,17 @@ def _sqlite_matches(terms: list[str]) -> Any:
     )
 
 
-def _postgres_matches(q: str) -> Any:
-    tsquery = func.websearch_to_tsquery(literal_column("'indonesian'::regconfig"), q)
+def tsquery_text(terms: list[str]) -> str:
+    """A to_tsquery expression: all terms required, the last also as a prefix. Terms are \\w+ only, so
+    nothing the user typed can be read as tsquery syntax."""
+    parts = list(terms)
+    if parts and len(parts[-1]) >= 2:
+        parts[-1] += ":*"
+    return " & ".join(parts)
+
+
+def _postgres_matches(terms: list[str]) -> Any:
+    tsquery = func.to_tsquery(literal_column("'indonesian'::regconfig"), tsquery_text(terms))
     vector = literal_column("products.search_vector")
     return (
         select(Product.id.label("id"), (-func.ts_rank_cd(vector, tsquery)).label("rank"))
@@ -437,7 +455,7 @@ def search(query: CatalogQuery) -> CatalogPage:
         return result
 
     postgres = _is_postgres()
-    matches = _postgres_matches(query.q) if postgres else _sqlite_matches(terms)
+    matches = _postgres_matches(terms) if postgres else _sqlite_matches(terms)
     total, capped = _count(base.join(matches, matches.c.id == Product.id))
     corrected = None
     if total == 0:
