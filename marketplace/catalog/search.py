@@ -86,6 +86,18 @@ class CatalogQuery:
             or self.in_stock
         )
 
+    @property
+    def filter_count(self) -> int:
+        """How many filters (not the words) narrow the results: shown on the closed filter panel."""
+        return (
+            bool(self.category)
+            + len(self.attrs)
+            + bool(self.province or self.regency)
+            + bool(self.cooperative_id)
+            + bool(self.price_min is not None or self.price_max is not None)
+            + self.in_stock
+        )
+
     def to_args(self, **changes: Any) -> dict[str, Any]:
         """URL arguments for this query with ``changes`` applied; paging resets unless given."""
         query = replace(self, **{"after": None, "before": None, "page": 1, **changes})

@@ -386,6 +386,25 @@ def member_counts(cooperative_ids: list[int]) -> dict[int, int]:
     return {cid: n for cid, n in rows}
 
 
+def featured_cooperatives(limit: int = 6) -> list[Cooperative]:
+    """For the home page: the cooperatives with the most active members (the liveliest), then the oldest."""
+    members = (
+        select(Membership.cooperative_id, func.count(Membership.id).label("n"))
+        .where(Membership.status == MembershipStatus.ACTIVE)
+        .group_by(Membership.cooperative_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(Cooperative)
+            .join(members, members.c.cooperative_id == Cooperative.id)
+            .where(Cooperative.suspended_at.is_(None))
+            .order_by(members.c.n.desc(), Cooperative.created_at, Cooperative.id)
+            .limit(limit)
+        )
+    )
+
+
 def public_cooperatives(
     *, province_code: str | None = None, coop_type: str | None = None, q: str | None = None
 ):

@@ -22,7 +22,7 @@ from marketplace import regions
 from marketplace.accounts import services as account_services
 from marketplace.catalog import search as catalog_search
 from marketplace.cooperatives import services as cooperative_services
-from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS, Cooperative
+from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS
 from marketplace.extensions import db
 from marketplace.mail.models import OutboxEmail
 from marketplace.sectors import SECTOR_LABELS, Sector
@@ -33,9 +33,7 @@ bp = Blueprint("site", __name__)
 
 @bp.get("/")
 def home():
-    featured = db.session.scalars(
-        cooperative_services.public_cooperatives().order_by(None).order_by(Cooperative.created_at).limit(6)
-    ).all()
+    featured = cooperative_services.featured_cooperatives(6)
     return render_template(
         "site/home.html",
         sectors=list(Sector),

@@ -459,3 +459,14 @@ def test_home_shows_categories_and_newest_products(catalog, client):
     assert "Boneka Rahasia Draf" not in page
     for label in ("Boneka & mainan", "Ternak", "Makanan & minuman"):
         assert label in page
+
+
+def test_home_features_the_cooperatives_with_most_members(catalog, client):
+    busy = catalog["sapi"].cooperative
+    for n in range(3):
+        make_membership(busy, make_business(name=f"Peternak Tambahan {n}", region=SOLOK_SELATAN))
+    quiet = catalog["teddy"].cooperative
+    make_cooperative(name="Koperasi Tanpa Anggota", slug="tanpa-anggota")
+    page = html(client.get("/"))
+    assert page.index(busy.name) < page.index(quiet.name)
+    assert "Koperasi Tanpa Anggota" not in page
