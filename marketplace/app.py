@@ -48,6 +48,7 @@ def _register_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views import bp as admin_bp
+    from marketplace.catalog.manage import bp as listings_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.dashboards.views import bp as dashboards_bp
@@ -55,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (site_bp, accounts_bp, cooperatives_bp, catalog_bp, admin_bp, dashboards_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(listings_bp)
 
 
 def _register_web(app: Flask) -> None:

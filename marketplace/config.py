@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "LOGO_MAX_BYTES": 3 * 1024 * 1024,
+    "MAX_PHOTO_BYTES": 5 * 1024 * 1024,  # per product photo; MAX_CONTENT_LENGTH caps one upload request
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",

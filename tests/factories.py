@@ -153,3 +153,25 @@ def make_product(
     db.session.add(product)
     db.session.flush()
     return product
+
+
+def make_photo_bytes(
+    fmt: str = "JPEG", size: tuple[int, int] = (800, 600), *, color=(180, 90, 40), exif: bool = False
+) -> bytes:  # type: ignore[no-untyped-def]
+    """An encoded image for upload tests; ``exif`` adds camera EXIF (make, model, GPS-like comment)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGBA" if fmt == "PNG" else "RGB", size, color)
+    out = io.BytesIO()
+    options = {}
+    if exif:
+        tags = Image.Exif()
+        tags[0x010F] = "GotongCam"  # Make
+        tags[0x0110] = "Model X"  # Model
+        tags[0x0112] = 1  # Orientation
+        tags[0x9286] = "lokasi rumah penjual"  # UserComment
+        options["exif"] = tags.tobytes()
+    image.save(out, fmt, **options)
+    return out.getvalue()

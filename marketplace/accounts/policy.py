@@ -88,12 +88,38 @@ def can_view_business(user: Any, business: Business) -> bool:
 
 
 def can_view_product(user: Any, product: Product) -> bool:
+    """Public listings for everybody; the rest for the seller, and for the cooperative's managers once it
+    was submitted (a draft is the seller's own)."""
+    from marketplace.catalog.models import ProductStatus
     from marketplace.catalog.services import is_public
 
     if is_public(product):
         return True
-    if can_edit_business(user, product.business):
+    if can_manage_products(user, product.business):
         return True
+    return (
+        product.status is not ProductStatus.DRAFT
+        and product.cooperative is not None
+        and manages_cooperative(user, product.cooperative)
+    )
+
+
+def can_manage_products(user: Any, business: Business) -> bool:
+    """See the business's own product list (drafts included), pause and delete its listings."""
+    return can_edit_business(user, business)
+
+
+def can_list_products(user: Any, business: Business) -> bool:
+    """Create, change, submit and resume listings: a suspended business cannot list."""
+    return can_manage_products(user, business) and not business.is_suspended
+
+
+def can_edit_product(user: Any, product: Product) -> bool:
+    return can_list_products(user, product.business)
+
+
+def can_review_product(user: Any, product: Product) -> bool:
+    """Approve or reject a listing: the managers of the cooperative it is listed under (and admins)."""
     return product.cooperative is not None and manages_cooperative(user, product.cooperative)
 
 

@@ -183,7 +183,9 @@ def _parse(attr: Attribute, raw: Any) -> Any:
             raise ValueError(_("Isi dengan bilangan bulat, mis. 18."))
         number: float = int(number_text)
     else:
-        # Indonesian decimals use a comma: "350,5".
+        # Indonesian numbers: dots group thousands ("1.200"), a comma is the decimal mark ("350,5").
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?", number_text):
+            number_text = number_text.replace(".", "")
         if not re.fullmatch(r"\d+([.,]\d+)?", number_text):
             raise ValueError(_("Isi dengan angka, mis. 350 atau 350,5."))
         number = float(number_text.replace(",", "."))

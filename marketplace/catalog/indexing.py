@@ -19,7 +19,7 @@ from marketplace.cooperatives.models import Business, Cooperative
 from marketplace.sectors import Sector
 from marketplace.text import markdown_to_text
 
-# The category's everyday Indonesian words, so "kerajinan rotan" finds rattan crafts whatever their titles say.
+# The category's everyday Indonesian words: "kerajinan rotan" finds rattan crafts whatever their titles say.
 CATEGORY_WORDS = {
     Sector.DOLLS_TOYS: "boneka mainan",
     Sector.FOOD_DRINK: "makanan minuman",

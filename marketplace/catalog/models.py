@@ -69,6 +69,7 @@ class Product(db.Model):
         Index("ix_products_status_created", "status", "created_at", "id"),
         Index("ix_products_status_price", "status", "price_idr", "id"),
         Index("ix_products_category_created", "category", "status", "created_at", "id"),
+        Index("ix_products_category_price", "category", "status", "price_idr", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
