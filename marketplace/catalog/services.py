@@ -382,15 +382,13 @@ def pause_product(actor: Any, product: Product) -> None:
 
 
 def resume_product(actor: Any, product: Product) -> None:
-    """Back on sale; a listing whose current content no manager approved goes to review first."""
+    """Back on sale. Only a live listing can be paused, and a content edit while paused already sends it to
+    review, so a paused listing's content is what was live: it goes straight back."""
     _require_listable(actor, product.business)
     if product.status is not ProductStatus.PAUSED:
         raise DomainError(_("Produk ini tidak sedang dijeda."))
     _check_still_listable(product)
-    if needs_approval(product.cooperative) and product.reviewed_at is None:
-        transition(product, ProductStatus.PENDING_REVIEW)
-    else:
-        transition(product, ProductStatus.ACTIVE)
+    transition(product, ProductStatus.ACTIVE)
     db.session.flush()
 
 

@@ -500,13 +500,15 @@ def test_pause_and_resume(web):
     assert product.status is ProductStatus.ACTIVE
 
 
-def test_resuming_a_listing_no_manager_approved_goes_to_review(web):
-    shop = make_shop()  # e.g. listed before the cooperative started to approve listings
+def test_resuming_goes_back_live_without_a_new_review(web):
+    # Pausing changes no content (an edit while paused goes to review), so what resumes is what was live —
+    # also for a listing published before the cooperative began approving listings.
+    shop = make_shop()
     product = listed(shop, status=ProductStatus.PAUSED, reviewed_at=None)
     web.login(shop.owner)
     web.post(f"/produk/{product.id}/lanjutkan")
     db.session.refresh(product)
-    assert product.status is ProductStatus.PENDING_REVIEW
+    assert product.status is ProductStatus.ACTIVE
 
 
 def test_resuming_after_leaving_the_cooperative_is_refused(web):
