@@ -1,6 +1,6 @@
-"""An owner lists a bull priced per kg live weight, with photos → the cooperative's manager approves it → a buyer
-without an account finds it by searching and filtering by species → the product page shows the right price per
-kg and per head. On a 360 px wide phone, with the page's own JavaScript running."""
+"""An owner lists a bull priced per kg live weight, with photos → the cooperative's manager approves it → a
+buyer without an account finds it by searching and filtering by species → the product page shows the right
+price per kg and per head. On a 360 px wide phone, with the page's own JavaScript running."""
 
 from __future__ import annotations
 
