@@ -67,6 +67,8 @@ _ENV_KEYS: dict[str, type] = {
     "MAIL_FROM": str,
     "MAIL_OUTBOX_PAGE": bool,
     "UPLOAD_FOLDER": str,
+    "MAX_PHOTO_BYTES": int,
+    "MAX_CONTENT_LENGTH": int,
     "SERVER_NAME": str,
     "PREFERRED_URL_SCHEME": str,
 }

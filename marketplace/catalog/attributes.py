@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from marketplace.errors import DomainError
 from marketplace.sectors import Sector
@@ -261,7 +262,7 @@ def display_value(attr: Attribute, value: Any) -> str:
     if attr.kind in (INT, DECIMAL):
         number = _number_text(value)
         if attr.suffix == "bulan":
-            return _("%(n)s bulan", n=number)
+            return ngettext("%(num)d bulan", "%(num)d bulan", int(value))
         return f"{number} {attr.suffix}".strip()
     return str(value)
 

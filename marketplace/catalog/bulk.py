@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -373,10 +374,12 @@ def apply_plan(actor: Any, business: Business, plan: list[PlanItem]) -> int:
             stale.append(product.title)
     if stale:
         raise DomainError(
-            _(
-                "Harga atau stok %(n)d produk berubah sejak pratinjau (antara lain %(title)s). "
+            ngettext(
+                "Harga atau stok %(num)d produk berubah sejak pratinjau (antara lain %(title)s). "
                 "Tidak ada yang diubah; unggah berkasnya lagi untuk melihat pratinjau terbaru.",
-                n=len(stale),
+                "Harga atau stok %(num)d produk berubah sejak pratinjau (antara lain %(title)s). "
+                "Tidak ada yang diubah; unggah berkasnya lagi untuk melihat pratinjau terbaru.",
+                len(stale),
                 title=stale[0],
             )
         )
