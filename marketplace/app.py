@@ -47,6 +47,10 @@ def _register_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.web import DatabaseInteger
+
+    # Every <int:...> in a URL is a database id: one that no column can hold is a 404, not a 500.
+    app.url_map.converters["int"] = DatabaseInteger
     from marketplace.admin.views import bp as admin_bp
     from marketplace.catalog.manage import bp as listings_bp
     from marketplace.catalog.views import bp as catalog_bp
@@ -54,15 +58,28 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.site.views import bp as site_bp
 
-    for blueprint in (site_bp, accounts_bp, cooperatives_bp, catalog_bp, admin_bp, dashboards_bp):
+    for blueprint in (
+        site_bp,
+        accounts_bp,
+        cooperatives_bp,
+        catalog_bp,
+        listings_bp,
+        admin_bp,
+        dashboards_bp,
+    ):
         app.register_blueprint(blueprint)
-    app.register_blueprint(listings_bp)
 
 
 def _register_web(app: Flask) -> None:
-    from marketplace.web import register_error_handlers, register_security_headers, register_template_helpers
+    from marketplace.web import (
+        register_error_handlers,
+        register_input_guard,
+        register_security_headers,
+        register_template_helpers,
+    )
 
     register_template_helpers(app)
+    register_input_guard(app)
     register_error_handlers(app)
     register_security_headers(app)
 

@@ -1,4 +1,5 @@
-"""Console commands: ``flask --app marketplace seed-demo | create-admin`` and ``gotong demo`` (first run)."""
+"""Console commands: ``flask --app marketplace seed-demo | create-admin | reindex-search``, ``gotong demo``
+(first run)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,26 @@ def seed_demo_command() -> None:
     _print_logins(result)
 
 
+@click.command("reindex-search")
+@with_appcontext
+def reindex_search_command() -> None:
+    """Recompute every product's search text (after upgrading a database whose products predate it)."""
+    from sqlalchemy import select
+
+    from marketplace.catalog.indexing import search_text_of
+    from marketplace.catalog.models import Product
+
+    changed = 0
+    with write_unit():
+        for product in db.session.scalars(select(Product).execution_options(yield_per=500)):
+            text = search_text_of(product)
+            if product.search_text != text:
+                product.search_text = text
+                changed += 1
+        db.session.commit()
+    click.echo(f"Search text refreshed for {changed} products.")
+
+
 @click.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True, default="Admin Gotong")
@@ -58,6 +79,7 @@ def create_admin_command(email: str, name: str, phone: str, password: str) -> No
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(reindex_search_command)
 
 
 @click.group()

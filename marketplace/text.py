@@ -33,8 +33,9 @@ def _markdown():  # type: ignore[no-untyped-def]
     from markdown_it import MarkdownIt
 
     # "js-default": raw HTML is escaped and javascript:/data: links are refused. Images are off too: a
-    # seller's description must not make buyers' phones fetch from other hosts.
-    md = MarkdownIt("js-default").disable(["image", "table"])
+    # seller's description must not make buyers' phones fetch from other hosts. Headings are off: a "#" line
+    # would add a second <h1> to the product page.
+    md = MarkdownIt("js-default").disable(["image", "table", "heading", "lheading"])
 
     def render_link_open(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
         tokens[idx].attrSet("rel", "nofollow ugc noopener")

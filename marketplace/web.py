@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter, Map
 
 from marketplace import regions
 from marketplace.accounts import policy
@@ -68,6 +69,26 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _language() -> dict[str, Any]:
         return {"current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
+
+class DatabaseInteger(IntegerConverter):
+    """``<int:...>`` bounded to a 32-bit id (SQLite and PostgreSQL integer columns)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_input_guard(app: Flask) -> None:
+    """A NUL character fits no text column (PostgreSQL refuses it outright) and no person types one: a form
+    that carries one is answered 400 before any view sees it."""
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        if request.method in ("POST", "PUT", "PATCH") and any(
+            "\x00" in value for value in request.form.values()
+        ):
+            abort(400)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -291,13 +292,15 @@ def searchable_words(category: Sector | str, values: Mapping[str, Any]) -> str:
 
 
 def price_per_head(category: Sector | str, values: Mapping[str, Any], price_idr: int) -> int | None:
-    """For livestock priced per kg live weight: the price of the whole animal (rounded to the rupiah)."""
+    """For livestock priced per kg live weight: the price of the whole animal, rounded half-up to the rupiah
+    (DOMAIN.md "Money"); the weight is taken as written (350,5 kg), never through a binary float product."""
     if Sector(category) is not Sector.LIVESTOCK or values.get("price_basis") != "per_kg":
         return None
     weight = values.get("live_weight_kg")
     if not weight:
         return None
-    return round(price_idr * float(weight))
+    exact = Decimal(price_idr) * Decimal(str(weight))
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def price_suffix(category: Sector | str, values: Mapping[str, Any], unit: str) -> str:

@@ -195,7 +195,7 @@ def _as_input(attr: Attribute, value: Any) -> Any:
     if attr.kind == BOOL:
         return bool(value)
     if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
+        return repr(value).replace(".", ",")  # every digit kept: 1999.125 → "1999,125"
     return str(value)
 
 

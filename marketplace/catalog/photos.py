@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from marketplace.accounts import policy
@@ -106,6 +106,10 @@ def add_photos(actor: Any, product: Product, uploads: Sequence[tuple[str, IO[byt
     """Store each acceptable upload (up to MAX_PHOTOS per product); refuse the others one by one, so a single
     bad file does not cost a seller on a slow connection the good ones."""
     _require_editor(actor, product)
+    # Two uploads at once (two tabs, a retried slow request) must not pass the limit together: the product
+    # row is locked for the rest of the transaction and its photos read afresh under that lock.
+    db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
+    db.session.refresh(product, attribute_names=["photos"])
     result = PhotoUpload()
     photos = ordered_photos(product)
     folder = _upload_root() / PHOTO_FOLDER / str(product.id)

@@ -3,7 +3,8 @@
 SQLite: the external-content FTS5 table ``products_fts`` (unicode61, diacritics folded) ranked with bm25
 (title weighted ×8), every user term quoted so MATCH never sees raw syntax, the last term as a prefix
 (search as you type). When nothing matches, each unknown word is corrected against the index's own vocabulary
-(``fts5vocab``) by edit distance and the search runs again.
+(``fts5vocab``) by edit distance and the search runs again; failing that, titles containing the words as
+substrings are looked up in the trigram table ``products_trigram``.
 PostgreSQL: the generated ``search_vector`` (Indonesian snowball stemming, title weight A) matched by a
 ``to_tsquery`` built from the query's words only, ranked by ``ts_rank_cd``; when nothing matches, titles
 similar to the query by pg_trgm ``word_similarity`` (GIN trigram index).
@@ -44,7 +45,7 @@ from marketplace.sectors import Sector
 
 PER_PAGE = 24
 # Ranking costs per matching row (bm25 / ts_rank_cd read each row's text), so a very common word ("boneka":
-# 20.000 listings) is ranked within the first RANK_POOL matching listings only; "terbaru"/price sorts still
+# 20.000 listings) is ranked within the RANK_POOL newest matching listings only; "terbaru"/price sorts still
 # reach every match.
 RANK_POOL = 500
 COUNT_CAP = 1000  # "lebih dari 1.000 produk": an exact count of a huge match costs more than it tells
@@ -54,6 +55,7 @@ MAX_TERMS = 8
 SORTS = ("relevan", "terbaru", "termurah", "termahal")
 
 _fts = table("products_fts", column("rowid"), column("title"), column("search_text"))
+_trigram = table("products_trigram", column("rowid"), column("title"))
 _vocab = table("products_fts_vocab", column("term"), column("doc"))
 
 
@@ -135,11 +137,24 @@ def _int_arg(value: object, maximum: int = 10**12) -> int | None:
     return min(int(digits), maximum)
 
 
+def _rupiah_arg(value: object) -> int | None:
+    """A price bound typed by a buyer ("60.000", "Rp60.000", "60.000,00"); None when it is not one."""
+    from marketplace.catalog.services import parse_rupiah
+
+    text = str(value or "").strip()
+    if text in ("0", "Rp0"):
+        return 0
+    try:
+        return parse_rupiah(text) if text else None
+    except ValueError:
+        return None
+
+
 def from_args(
     args: Any, *, cooperative_id: int | None = None, business_id: int | None = None
 ) -> CatalogQuery:
     """Read a CatalogQuery from request args, ignoring anything malformed (a shared URL must never 500)."""
-    q = re.sub(r"\s+", " ", (args.get("q") or "")).strip()[:120]
+    q = re.sub(r"[\s\x00-\x1f\x7f]+", " ", (args.get("q") or "")).strip()[:120]
     category = None
     if args.get("kategori") in {s.value for s in Sector}:
         category = Sector(args["kategori"])
@@ -161,8 +176,8 @@ def from_args(
     regency = args.get("kabupaten") or None
     if regency and not (re.fullmatch(r"\d{2}\.\d{2}", regency) and (not province or regency[:2] == province)):
         regency = None
-    price_min = _int_arg(args.get("harga_min"))
-    price_max = _int_arg(args.get("harga_maks"))
+    price_min = _rupiah_arg(args.get("harga_min"))
+    price_max = _rupiah_arg(args.get("harga_maks"))
     if price_min is not None and price_max is not None and price_min > price_max:
         price_min, price_max = price_max, price_min
     sort = args.get("urut") if args.get("urut") in SORTS else default_sort(q)
@@ -304,28 +319,48 @@ class _Match:
 
     condition: Any
     rank: Any
-    joins_fts: bool = False  # SQLite: bm25() needs products_fts in the FROM clause
+    fts: Any = None  # SQLite: the FTS5 table the condition and bm25() need in the FROM clause
 
     def restrict(self, stmt: Select[Any]) -> Select[Any]:
-        if self.joins_fts:
-            stmt = stmt.join(_fts, _fts.c.rowid == Product.id)
+        if self.fts is not None:
+            stmt = stmt.join(self.fts, self.fts.c.rowid == Product.id)
         return stmt.where(self.condition)
+
+    @property
+    def newest_first(self) -> Any:
+        """The ranking pool's order: the newest matching listings (FTS5 walks its rowids backwards)."""
+        return self.fts.c.rowid.desc() if self.fts is not None else Product.id.desc()
 
     def ids(self, *, common: bool = False) -> Any:
         """``products.id IN (matching ids)`` for the newest/price sorts. For a common word on SQLite the id
         is written ``+products.id`` so the planner walks the sort index and tests membership, instead of
         fetching and sorting every match (measured: 89 ms → a few ms for "boneka" at 100k products)."""
-        if not self.joins_fts:
+        if self.fts is None:
             return Product.id.in_(select(Product.id).where(self.condition))
         column = literal_column("+products.id") if common else Product.id
-        return column.in_(select(_fts.c.rowid).where(self.condition))
+        return column.in_(select(self.fts.c.rowid).where(self.condition))
 
 
 def _sqlite_match(terms: list[str]) -> _Match:
     return _Match(
         condition=text("products_fts MATCH :match").bindparams(match=fts5_match(terms)),
         rank=literal_column("bm25(products_fts, 8.0, 1.0)"),
-        joins_fts=True,
+        fts=_fts,
+    )
+
+
+def _sqlite_substring(terms: list[str]) -> _Match | None:
+    """Titles containing every term as a substring ("ondel" in "Ondel-ondel", "rajut" in "Boneka-Rajut"),
+    from the trigram FTS5 table; terms under three letters cannot be looked up there."""
+    usable = [t for t in terms if len(t) >= 3]
+    if not usable:
+        return None
+    return _Match(
+        condition=text("products_trigram MATCH :substrings").bindparams(
+            substrings=" ".join(f'"{t}"' for t in usable)
+        ),
+        rank=literal_column("bm25(products_trigram)"),
+        fts=_trigram,
     )
 
 
@@ -425,11 +460,13 @@ def _read_cursor(token: str | None, sort: str) -> tuple[Any, int] | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        key, ident = raw.split(":")
+        key, ident = (int(part) for part in raw.split(":"))
+        if not (0 <= key < 2**62 and 0 < ident < 2**31):
+            return None
         if sort == "terbaru":
-            return datetime.fromtimestamp(int(key) / 1_000_000, UTC), int(ident)
-        return int(key), int(ident)
-    except (ValueError, UnicodeDecodeError):
+            return datetime.fromtimestamp(key / 1_000_000, UTC), ident
+        return key, ident
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError):
         return None
 
 
@@ -528,6 +565,10 @@ def search(query: CatalogQuery) -> CatalogPage:
                 match = _sqlite_match(fixed)
                 total, capped = _count(match.restrict(filtered), SEARCH_COUNT_CAP)
                 corrected = " ".join(fixed) if total else None
+            substring = None if total else _sqlite_substring(terms)
+            if substring is not None:
+                match = substring
+                total, capped = _count(match.restrict(filtered), SEARCH_COUNT_CAP)
         if total == 0:
             return CatalogPage(items=[], total=0, total_capped=False, page=1, next_args=None, prev_args=None)
         similar = True
@@ -535,6 +576,7 @@ def search(query: CatalogQuery) -> CatalogPage:
         ranked = (
             match.restrict(filtered)
             .with_only_columns(Product.id.label("id"), match.rank.label("rank"))
+            .order_by(match.newest_first)
             .limit(RANK_POOL)
             .subquery("ranked")
         )
@@ -575,8 +617,3 @@ def related(product: Product, limit: int = 6) -> list[Product]:
             .limit(limit - len(found))
         ).unique()
     return found
-
-
-def count_public(**filters: Any) -> int:
-    stmt = _apply_filters(public_products(), CatalogQuery(**filters))
-    return _count(stmt)[0]

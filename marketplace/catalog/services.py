@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts import policy
@@ -34,37 +34,14 @@ REVIEW_NOTE_MAX = 500
 
 
 def is_public(product: Product) -> bool:
-    """Shown to buyers: active, in stock or open for pre-order, its business and cooperative not suspended."""
+    """Shown to buyers: active, in stock or open for pre-order, its business and cooperative not suspended.
+    The same rule as a query is ``catalog.search.public_products``."""
     return (
         product.status is ProductStatus.ACTIVE
         and (product.stock > 0 or product.preorder)
         and not product.business.is_suspended
         and (product.cooperative is None or not product.cooperative.is_suspended)
     )
-
-
-def public_products() -> Select[tuple[Product]]:
-    """The same rule as ``is_public``, as a query."""
-    return (
-        select(Product)
-        .join(Product.business)
-        .outerjoin(Product.cooperative)
-        .where(
-            Product.status == ProductStatus.ACTIVE,
-            or_(Product.stock > 0, Product.preorder.is_(True)),
-            Business.suspended_at.is_(None),
-            or_(Product.cooperative_id.is_(None), Cooperative.suspended_at.is_(None)),
-        )
-        .options(joinedload(Product.business), joinedload(Product.cooperative))
-    )
-
-
-def newest_products(limit: int = 12) -> list[Product]:
-    return list(db.session.scalars(public_products().order_by(Product.created_at.desc()).limit(limit)))
-
-
-def count_public_products() -> int:
-    return db.session.scalar(select(func.count()).select_from(public_products().subquery())) or 0
 
 
 # --- numbers typed by sellers ---------------------------------------------------------------------------
@@ -340,16 +317,31 @@ def update_product(actor: Any, product: Product, data: ProductData, *, submit: b
 
 def content_changed(product: Product) -> None:
     """A listing's content (text, category, attributes, cooperative, new photos) changed: in a cooperative
-    that approves listings an approved or rejected listing goes back for review; a rejected one elsewhere
-    is back on sale."""
-    if product.status in (
-        ProductStatus.ACTIVE,
-        ProductStatus.PAUSED,
-        ProductStatus.REJECTED,
-    ) and needs_approval(product.cooperative):
+    that approves listings a live or paused listing goes back for review. A rejected listing stays rejected,
+    reason and all, until its owner resubmits it (they may fix it over several saves)."""
+    if product.status in (ProductStatus.ACTIVE, ProductStatus.PAUSED) and needs_approval(product.cooperative):
         transition(product, ProductStatus.PENDING_REVIEW)
-    elif product.status is ProductStatus.REJECTED:
-        transition(product, ProductStatus.ACTIVE)
+
+
+def take_off_sale_in(business: Business, cooperative: Cooperative) -> int:
+    """The business is no longer an active member of the cooperative: its listings there stop selling under
+    the cooperative's name — live ones are paused, ones awaiting review return to draft. The owner can move
+    them to another cooperative. Returns how many listings changed."""
+    changed = 0
+    for product in db.session.scalars(
+        select(Product)
+        .where(Product.business_id == business.id, Product.cooperative_id == cooperative.id)
+        .with_for_update()
+    ):
+        if product.status is ProductStatus.ACTIVE:
+            transition(product, ProductStatus.PAUSED)
+        elif product.status is ProductStatus.PENDING_REVIEW:
+            transition(product, ProductStatus.DRAFT)
+        else:
+            continue
+        changed += 1
+    db.session.flush()
+    return changed
 
 
 def submit_product(actor: Any, product: Product) -> None:
@@ -415,6 +407,7 @@ def _require_reviewer(actor: Any, product: Product) -> None:
 
 def approve_product(actor: Any, product: Product) -> None:
     _require_reviewer(actor, product)
+    _check_still_listable(product)  # its business may have left the cooperative since it was submitted
     transition(product, ProductStatus.ACTIVE, reviewer=actor)
     db.session.flush()
 

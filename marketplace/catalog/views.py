@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from marketplace import regions
 from marketplace.accounts import policy
@@ -15,7 +14,7 @@ from marketplace.catalog.services import is_public
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
 from marketplace.sectors import SECTOR_LABELS, Sector
-from marketplace.text import render_markdown
+from marketplace.text import markdown_to_text, render_markdown
 
 bp = Blueprint("catalog", __name__)
 
@@ -23,6 +22,11 @@ bp = Blueprint("catalog", __name__)
 @bp.app_template_filter("markdown")
 def markdown_filter(source: str) -> Markup:
     return Markup(render_markdown(source))  # noqa: S704 — render_markdown escapes raw HTML
+
+
+@bp.app_template_filter("plaintext")
+def plaintext_filter(source: str) -> str:
+    return markdown_to_text(source)
 
 
 @bp.app_template_global()
@@ -37,11 +41,9 @@ def price_per_head(product: Product) -> int | None:
 
 
 def _filter_options(query: search.CatalogQuery) -> dict[str, object]:
-    cooperatives = db.session.execute(
-        select(Cooperative.id, Cooperative.name)
-        .where(Cooperative.suspended_at.is_(None))
-        .order_by(Cooperative.name)
-    ).all()
+    # Only the chosen cooperative is named (a province may hold thousands of cooperatives: no <select> of
+    # them); buyers reach a cooperative's products from its page, or from a product's seller links.
+    chosen = db.session.get(Cooperative, query.cooperative_id) if query.cooperative_id else None
     return {
         "sectors": list(Sector),
         "sector_labels": SECTOR_LABELS,
@@ -50,7 +52,7 @@ def _filter_options(query: search.CatalogQuery) -> dict[str, object]:
         else [],
         "provinces": regions.provinces(),
         "regencies": regions.regencies(query.province) if query.province else [],
-        "cooperatives": cooperatives,
+        "cooperative": chosen,
     }
 
 

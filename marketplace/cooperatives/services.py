@@ -321,9 +321,17 @@ def reject_membership(actor: User, membership: Membership, reason: str) -> None:
     db.session.flush()
 
 
+def _left(membership: Membership) -> None:
+    """A member is gone: its listings stop selling under the cooperative's name."""
+    from marketplace.catalog.services import take_off_sale_in
+
+    take_off_sale_in(membership.business, membership.cooperative)
+
+
 def remove_member(actor: User, membership: Membership, reason: str) -> None:
     _manager_decision(actor, membership)
     transition(membership, MembershipStatus.REMOVED, by=actor, reason=reason)
+    _left(membership)
     db.session.flush()
 
 
@@ -331,7 +339,10 @@ def withdraw_membership(actor: User, membership: Membership) -> None:
     """The business owner cancels an application or leaves the cooperative."""
     if not policy.owns_business(actor, membership.business):
         raise _denied()
+    was_member = membership.status is MembershipStatus.ACTIVE
     transition(membership, MembershipStatus.WITHDRAWN, by=actor)
+    if was_member:
+        _left(membership)
     db.session.flush()
 
 

@@ -163,6 +163,8 @@ def test_owner_lists_cattle_manager_approves_buyer_finds_it(page, tmp_path):
     for shown in ("Sapi", "Simmental", "Jantan", "30 bulan", "450 kg", "SS-2026-0042", "Per kg bobot hidup"):
         assert shown in facts, shown
     assert page.locator(".photo-strip img").count() == 2
+    cover = page.locator(".photo-strip img").first.bounding_box()
+    assert cover["width"] > 300 and cover["height"] > 200  # a real photo on a phone, not a thin strip
     assert page.locator(".prose strong").inner_text() == "Simmental"
     assert page.get_by_role("link", name="Koperasi Peternak Sangir Sejahtera").is_visible()
     whatsapp = page.get_by_role("link", name="Tanya lewat WhatsApp").get_attribute("href")

@@ -338,10 +338,19 @@ def test_rejection_needs_a_reason_the_owner_sees_and_can_resubmit(web):
     edit = html(web.get(f"/produk/{product.id}/ubah"))
     assert "Foto buram; tulis nomor SNI lengkap." in edit and "Simpan & ajukan ulang" in edit
     assert "1 produk ditolak pengurus" in html(web.get("/saya"))
-    # Fixing the content resubmits it.
+    # "Simpan saja" keeps a half-done fix (and the reason) with the owner ...
     web.post(
         f"/produk/{product.id}/ubah",
         form_for(shop, description="Foto baru, nomor SNI lengkap.", action="save"),
+    )
+    db.session.refresh(product)
+    assert product.status is ProductStatus.REJECTED
+    assert product.review_note == "Foto buram; tulis nomor SNI lengkap."
+    assert product.description == "Foto baru, nomor SNI lengkap."
+    # ... "Simpan & ajukan ulang" sends it back to the manager.
+    web.post(
+        f"/produk/{product.id}/ubah",
+        form_for(shop, description="Foto baru, nomor SNI lengkap.", action="submit"),
     )
     db.session.refresh(product)
     assert product.status is ProductStatus.PENDING_REVIEW and product.review_note is None
@@ -684,3 +693,74 @@ def test_management_pages_permission_matrix(web, page, actor):
         assert response.status_code == 302 and "/akun/masuk" in response.headers["Location"]
     else:
         assert response.status_code == (200 if actor in allowed else 403), f"{actor} on {page}"
+
+
+# --- leaving the cooperative ------------------------------------------------------------------------------
+
+
+def _membership(shop: Shop):  # type: ignore[no-untyped-def]
+    from marketplace.cooperatives.models import Membership
+
+    return db.session.scalars(
+        select(Membership).where(
+            Membership.business_id == shop.business.id, Membership.cooperative_id == shop.cooperative.id
+        )
+    ).one()
+
+
+def test_a_removed_member_stops_selling_under_the_cooperative(web):
+    shop = make_shop()
+    live = listed(shop, reviewed_at=utcnow())
+    waiting = listed(
+        shop, status=ProductStatus.PENDING_REVIEW, title="Boneka Menunggu", slug="boneka-menunggu"
+    )
+    draft = listed(shop, status=ProductStatus.DRAFT, title="Boneka Draf", slug="boneka-draf")
+    web.login(shop.chair)
+    response = web.post(f"/keanggotaan/{_membership(shop).id}/keluarkan", {"reason": "Tidak aktif setahun"})
+    assert response.status_code == 302
+    for product in (live, waiting, draft):
+        db.session.refresh(product)
+    assert (live.status, waiting.status, draft.status) == (
+        ProductStatus.PAUSED,
+        ProductStatus.DRAFT,
+        ProductStatus.DRAFT,
+    )
+    assert live.title not in html(web.get(f"/koperasi/{shop.cooperative.slug}"))
+    web.logout()
+    assert web.get(f"/produk/{live.id}-{live.slug}").status_code == 404
+
+
+def test_a_member_who_leaves_takes_their_listings_off_sale(web):
+    shop = make_shop()
+    live = listed(shop, reviewed_at=utcnow())
+    web.login(shop.owner)
+    assert web.post(f"/keanggotaan/{_membership(shop).id}/mundur").status_code == 302
+    db.session.refresh(live)
+    assert live.status is ProductStatus.PAUSED
+    # Resuming under a cooperative it left is refused with a clear message.
+    web.post(f"/produk/{live.id}/lanjutkan")
+    db.session.refresh(live)
+    assert live.status is ProductStatus.PAUSED
+
+
+def test_a_manager_cannot_approve_a_listing_of_a_business_that_left(web):
+    from marketplace.cooperatives.models import MembershipStatus
+
+    shop = make_shop()
+    waiting = listed(shop, status=ProductStatus.PENDING_REVIEW, submitted_at=utcnow())
+    _membership(shop).status = MembershipStatus.REMOVED  # e.g. removed in another tab meanwhile
+    db.session.commit()
+    web.login(shop.chair)
+    web.post(f"/produk/{waiting.id}/setujui")
+    db.session.refresh(waiting)
+    assert waiting.status is ProductStatus.PENDING_REVIEW
+
+
+def test_a_nul_character_in_a_form_is_refused_cleanly(web):
+    shop = make_shop()
+    web.login(shop.owner)
+    response = web.post(
+        f"/usaha/{shop.business.slug}/produk/baru", form_for(shop, title="Boneka\x00 Beruang")
+    )
+    assert response.status_code == 400
+    assert db.session.scalars(select(Product)).first() is None

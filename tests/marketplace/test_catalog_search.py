@@ -470,3 +470,95 @@ def test_home_features_the_cooperatives_with_most_members(catalog, client):
     page = html(client.get("/"))
     assert page.index(busy.name) < page.index(quiet.name)
     assert "Koperasi Tanpa Anggota" not in page
+
+
+# --- hostile or odd input ---------------------------------------------------------------------------------
+
+
+def _cursor(raw: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("sort", ["terbaru", "termurah", "termahal"])
+def test_a_forged_cursor_is_ignored_not_a_server_error(catalog, client, sort):
+    for raw in ("99999999999999999999999:1", "1:99999999999999999999", "-5:-5", "a:b:c", "1:0"):
+        response = client.get("/produk", query_string={"urut": sort, "setelah": _cursor(raw), "hal": "2"})
+        assert response.status_code == 200, raw
+        assert "Boneka Beruang Teddy Rajut 30 cm" in html(response)  # back to the first page
+
+
+def test_control_characters_in_the_query_are_dropped(catalog, client):
+    for q in ("zzqx\x00", "boneka\x00panda", "\x07\x1f"):
+        assert client.get("/produk", query_string={"q": q}).status_code == 200
+        business = catalog["teddy"].business
+        assert client.get(f"/usaha/{business.slug}", query_string={"q": q}).status_code == 200
+    assert "Boneka Panda Duduk 25 cm" in titles({"q": "boneka\x00panda"})
+
+
+def test_ids_too_large_for_a_column_are_not_found(catalog, client):
+    for url in (
+        "/produk/99999999999999999999999",
+        "/produk/99999999999999999999999-x",
+        "/produk/3000000000/ubah",
+        "/keanggotaan/99999999999999/setujui",
+    ):
+        assert client.get(url).status_code in (404, 405), url
+
+
+def test_price_bounds_read_like_rupiah(catalog):
+    assert titles({"harga_min": "60.000,00", "harga_maks": "Rp 90.000,-"}) == [
+        "Boneka Beruang Teddy Rajut 30 cm",
+        "Boneka Panda Duduk 25 cm",
+        "Sapi Simmental Jantan 30 Bulan",
+    ]
+    assert len(titles({"harga_min": "0"})) == 7
+    assert len(titles({"harga_min": "murah"})) == 7  # not a price: no bound
+
+
+def test_part_of_a_word_still_finds_the_title(catalog):
+    assert titles({"q": "eddy"}) == ["Boneka Beruang Teddy Rajut 30 cm"]
+
+
+def test_relevance_ranks_the_newest_matches_when_a_word_is_very_common(catalog, monkeypatch):
+    monkeypatch.setattr(search, "RANK_POOL", 2)
+    monkeypatch.setattr(search, "SEARCH_COUNT_CAP", 2)
+    newest = make_product(
+        catalog["teddy"].business,
+        "Boneka Kelinci Terbaru",
+        created_at=NOW,
+        cooperative=catalog["teddy"].cooperative,
+    )
+    result = search.search(from_args({"q": "boneka"}))
+    assert (result.total, result.total_capped) == (2, True)
+    assert newest.title in [p.title for p in result.items]
+    # Newest-first and price sorts still walk every match.
+    assert len(titles({"q": "boneka", "urut": "terbaru"})) == 4
+
+
+def test_description_headings_do_not_add_a_second_h1_and_meta_is_plain(catalog, client):
+    teddy = catalog["teddy"]
+    teddy.description = "# Boneka Terbaik\n\n**Lembut** sekali [toko](https://contoh.id)"
+    db.session.flush()
+    page = html(client.get(f"/produk/{teddy.id}-{teddy.slug}"))
+    assert page.count("<h1") == 1
+    meta = re.search(r'<meta name="description" content="([^"]*)"', page)
+    assert (
+        meta and "**" not in meta.group(1) and "](" not in meta.group(1) and "Lembut sekali" in meta.group(1)
+    )
+
+
+def test_reindex_command_makes_old_rows_findable(catalog, app):
+    from sqlalchemy import update
+
+    from marketplace.catalog.models import Product
+
+    kambing = catalog["kambing"]
+    db.session.execute(update(Product).where(Product.id == kambing.id).values(search_text=""))
+    db.session.flush()
+    assert titles({"q": "susu"}) == []
+    result = app.test_cli_runner().invoke(args=["reindex-search"])
+    assert "Search text refreshed for 1 products." in result.output
+    db.session.expire_all()
+    assert titles({"q": "susu"}) == ["Kambing Etawa Betina Indukan"]

@@ -145,3 +145,14 @@ def test_displayed_attributes_follow_the_category_order():
     assert shown["Umur"] == "14 bulan"
     assert shown["Bobot hidup"] == "35 kg"
     assert shown["Memenuhi syarat kurban"] == "Ya"
+
+
+def test_price_per_head_is_exact_and_rounds_half_up():
+    from marketplace.catalog.attributes import price_per_head
+
+    per_kg = {"price_basis": "per_kg"}
+    assert price_per_head("ternak", {**per_kg, "live_weight_kg": 450}, 62_000) == 27_900_000
+    assert price_per_head("ternak", {**per_kg, "live_weight_kg": 450.5}, 62_001) == 27_931_451  # .5 up
+    assert price_per_head("ternak", {**per_kg, "live_weight_kg": 2.5}, 85_001) == 212_503  # 212.502,5
+    assert price_per_head("ternak", {"price_basis": "per_head", "live_weight_kg": 450}, 62_000) is None
+    assert price_per_head("boneka_mainan", {**per_kg, "live_weight_kg": 2}, 1000) is None
