@@ -13,8 +13,8 @@ from PIL import Image
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.extensions import db
 from marketplace.sectors import Sector
+from tests.e2e.browser import log_in, log_out
 from tests.factories import (
-    PASSWORD,
     SOLOK_SELATAN,
     make_business,
     make_cooperative,
@@ -24,20 +24,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, email):  # type: ignore[no-untyped-def]
-    page.goto("/akun/masuk")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/saya")
-
-
-def _log_out(page):  # type: ignore[no-untyped-def]
-    page.locator("details.menu summary").click()
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_load_state()
 
 
 def _photo(tmp_path, name: str, colour: tuple[int, int, int]) -> str:
@@ -77,7 +63,7 @@ def test_owner_lists_cattle_manager_approves_buyer_finds_it(page, tmp_path):
     db.session.commit()
 
     # --- the owner lists the bull ------------------------------------------------------------------
-    _log_in(page, owner.email)
+    log_in(page, owner.email)
     page.goto("/usaha/bukit-mulya/produk/baru")
     page.get_by_label("Nama produk").fill("Sapi Simmental Jantan 30 Bulan ±450 kg")
     page.get_by_label("Kategori").select_option("ternak")  # the livestock fields appear without a reload
@@ -117,12 +103,12 @@ def test_owner_lists_cattle_manager_approves_buyer_finds_it(page, tmp_path):
     assert len(bull.photos) == 2 and bull.cover_thumb == bull.photos[0].thumb_path
 
     # Not public yet: a buyer cannot find it.
-    _log_out(page)
+    log_out(page)
     page.goto("/produk?q=simmental")
     assert "Sapi Simmental Jantan 30 Bulan" not in page.content()
 
     # --- the manager approves ------------------------------------------------------------------------
-    _log_in(page, manager.email)
+    log_in(page, manager.email)
     page.goto("/koperasi/peternak-sangir/kelola")
     page.get_by_role("link", name="Tinjau produk anggota").click()
     item = page.locator(".review-item", has_text="Sapi Simmental Jantan 30 Bulan")
@@ -130,7 +116,7 @@ def test_owner_lists_cattle_manager_approves_buyer_finds_it(page, tmp_path):
     item.get_by_role("button", name="Setujui").click()
     page.wait_for_load_state()
     assert "Tidak ada produk yang menunggu persetujuan." in page.content()
-    _log_out(page)
+    log_out(page)
 
     # --- a buyer finds it -----------------------------------------------------------------------------
     page.goto("/")
@@ -198,16 +184,16 @@ def test_rejection_low_stock_csv_update_and_pause(page, tmp_path):
     db.session.commit()
 
     # The manager rejects a listing, with a reason.
-    _log_in(page, manager.email)
+    log_in(page, manager.email)
     page.goto("/koperasi/boneka-bekasi/tinjauan-produk")
     item = page.locator(".review-item", has_text="Boneka Unicorn Pelangi")
     item.get_by_label("Alasan penolakan (dilihat penjual)").fill("Foto belum ada; mohon tambahkan foto asli.")
     item.get_by_role("button", name="Tolak").click()
     page.wait_for_load_state()
-    _log_out(page)
+    log_out(page)
 
     # The owner sees the reason and the low-stock alert on their product list.
-    _log_in(page, owner.email)
+    log_in(page, owner.email)
     page.goto("/usaha/boneka-ceria/produk")
     assert "Foto belum ada; mohon tambahkan foto asli." in page.locator(f"#produk-{unicorn.id}").inner_text()
     assert "1 produk stoknya menipis" in page.locator(".low-stock-alert").inner_text()

@@ -4,23 +4,10 @@ cooperative page; the page is Indonesian, then switched to English. On a 360 px 
 import pytest
 
 from marketplace.extensions import db
+from tests.e2e.browser import log_in, log_out
 from tests.factories import PASSWORD, make_cooperative, make_user
 
 pytestmark = pytest.mark.e2e
-
-
-def _log_in(page, email, password):  # type: ignore[no-untyped-def]
-    page.goto("/akun/masuk")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url("**/saya")
-
-
-def _log_out(page):  # type: ignore[no-untyped-def]
-    page.locator("details.menu summary").click()
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_url(lambda url: url.rstrip("/").endswith(("127.0.0.1", "")) or url.endswith("/"))
 
 
 def test_register_join_cooperative_and_get_approved(page):
@@ -71,16 +58,16 @@ def test_register_join_cooperative_and_get_approved(page):
     page.get_by_role("button", name="Ajukan keanggotaan").click()
     assert "Pendaftaran Boneka Ceria Tambun terkirim" in page.content()
     assert "Menunggu persetujuan" in page.content()
-    _log_out(page)
+    log_out(page)
 
     # The manager approves.
-    _log_in(page, "ketua@contoh.id", PASSWORD)
+    log_in(page, "ketua@contoh.id", PASSWORD)
     page.get_by_role("link", name="Kelola anggota").click()
     application = page.locator("article", has_text="Boneka Ceria Tambun")
     assert "Kami perajin boneka rajut sejak 2015." in application.inner_text()
     application.get_by_role("button", name="Setujui").click()
     assert "Boneka Ceria Tambun sekarang anggota koperasi." in page.content()
-    _log_out(page)
+    log_out(page)
 
     # The business is listed on the cooperative's public page.
     page.goto(f"/koperasi/{cooperative.slug}")
