@@ -70,6 +70,8 @@ class Product(db.Model):
         Index("ix_products_status_price", "status", "price_idr", "id"),
         Index("ix_products_category_created", "category", "status", "created_at", "id"),
         Index("ix_products_category_price", "category", "status", "price_idr", "id"),
+        # Covers the public-set test (and its count) without reading the wide product rows.
+        Index("ix_products_public", "status", "stock", "preorder", "business_id", "cooperative_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -48,7 +48,7 @@ PER_PAGE = 24
 # 20.000 listings) is ranked within the RANK_POOL newest matching listings only; "terbaru"/price sorts still
 # reach every match.
 RANK_POOL = 500
-COUNT_CAP = 1000  # "lebih dari 1.000 produk": an exact count of a huge match costs more than it tells
+COUNT_CAP = 500  # "lebih dari 500 produk": an exact count of a huge match costs more than it tells
 SEARCH_COUNT_CAP = 500  # counting text matches reads every matching row's text: capped lower
 MAX_TERMS = 8
 
@@ -238,8 +238,18 @@ def public_products() -> Select[tuple[Product]]:
     """The public set, loading each product's business and cooperative in the same query; the long texts
     a product grid never shows are left for the product page."""
     return _visible().options(
-        contains_eager(Product.business),
-        contains_eager(Product.cooperative),
+        contains_eager(Product.business).load_only(
+            Business.id,
+            Business.name,
+            Business.slug,
+            Business.regency_code,
+            Business.province_code,
+            Business.whatsapp,
+            Business.suspended_at,
+        ),
+        contains_eager(Product.cooperative).load_only(
+            Cooperative.id, Cooperative.name, Cooperative.slug, Cooperative.suspended_at
+        ),
         defer(Product.description),
         defer(Product.search_text),
     )
