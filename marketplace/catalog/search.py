@@ -16,7 +16,9 @@ costs; relevance-ranked search results are capped (RANK_POOL) and paged by offse
 from __future__ import annotations
 
 import base64
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -49,7 +51,7 @@ PER_PAGE = 24
 # reach every match.
 RANK_POOL = 500
 COUNT_CAP = 500  # "lebih dari 500 produk": an exact count of a huge match costs more than it tells
-SEARCH_COUNT_CAP = 500  # counting text matches reads every matching row's text: capped lower
+SEARCH_COUNT_CAP = RANK_POOL  # counting text matches reads each matching row's text
 MAX_TERMS = 8
 
 SORTS = ("relevan", "terbaru", "termurah", "termahal")
@@ -336,9 +338,13 @@ class _Match:
             stmt = stmt.join(self.fts, self.fts.c.rowid == Product.id)
         return stmt.where(self.condition)
 
+    pool_by_rank: bool = False  # few, costly matches (trigram similarity): pool the best, not the newest
+
     @property
-    def newest_first(self) -> Any:
+    def pool_order(self) -> Any:
         """The ranking pool's order: the newest matching listings (FTS5 walks its rowids backwards)."""
+        if self.pool_by_rank:
+            return self.rank
         return self.fts.c.rowid.desc() if self.fts is not None else Product.id.desc()
 
     def ids(self, *, common: bool = False) -> Any:
@@ -393,7 +399,11 @@ def _postgres_similar(q: str) -> _Match:
     """Titles holding a word like the query (pg_trgm word_similarity over the GIN trigram index)."""
     needle = q.lower()
     title = func.lower(Product.title)
-    return _Match(condition=literal(needle, Text).op("<%")(title), rank=-func.word_similarity(needle, title))
+    return _Match(
+        condition=literal(needle, Text).op("<%")(title),
+        rank=-func.word_similarity(needle, title),
+        pool_by_rank=True,
+    )
 
 
 def _levenshtein(a: str, b: str, limit: int) -> int:
@@ -536,18 +546,46 @@ def _seek_page(stmt: Select[Any], query: CatalogQuery) -> CatalogPage:
     )
 
 
-def _offset_page(stmt: Select[Any], query: CatalogQuery, total: int) -> CatalogPage:
-    last_page = max(1, -(-min(total, RANK_POOL) // PER_PAGE))
+def _ranked_page(pool: list[Any], query: CatalogQuery) -> CatalogPage:
+    """One page of the ranked pool ((id, rank) rows): best rank first, newer first on ties."""
+    ranked = sorted(pool, key=lambda row: (row.rank, -row.id))
+    last_page = max(1, -(-len(ranked) // PER_PAGE))
     page = min(query.page, last_page)
-    rows = list(db.session.scalars(stmt.offset((page - 1) * PER_PAGE).limit(PER_PAGE)).unique())
+    ids = [row.id for row in ranked[(page - 1) * PER_PAGE : page * PER_PAGE]]
+    found = {p.id: p for p in db.session.scalars(public_products().where(Product.id.in_(ids))).unique()}
     return CatalogPage(
-        items=rows,
+        items=[found[i] for i in ids if i in found],
         total=0,
         total_capped=False,
         page=page,
         next_args=query.to_args(page=page + 1) if page < last_page else None,
         prev_args=query.to_args(page=page - 1) if page > 1 else None,
     )
+
+
+def _pool(match: _Match, filtered: Select[Any]) -> list[Any]:
+    """The RANK_POOL newest matching listings with their rank, plus one more to tell whether there are more.
+    One query serves both the count and the ranking."""
+    stmt = (
+        match.restrict(filtered)
+        .with_only_columns(Product.id.label("id"), match.rank.label("rank"))
+        .order_by(match.pool_order)
+        .limit(RANK_POOL + 1)
+    )
+    return list(db.session.execute(stmt))
+
+
+def _alternatives(terms: list[str], q: str) -> Iterator[tuple[_Match, str | None]]:
+    """What to try, in order, when the words match nothing: (match, the query as corrected)."""
+    if _is_postgres():
+        yield _postgres_similar(q), None
+        return
+    fixed = _correct_sqlite(terms)
+    if fixed:
+        yield _sqlite_match(fixed), " ".join(fixed)
+    substring = _sqlite_substring(terms)
+    if substring is not None:
+        yield substring, None
 
 
 def search(query: CatalogQuery) -> CatalogPage:
@@ -560,43 +598,33 @@ def search(query: CatalogQuery) -> CatalogPage:
         result.total, result.total_capped = _count(filtered)
         return result
 
-    postgres = _is_postgres()
-    match = _postgres_match(terms) if postgres else _sqlite_match(terms)
-    total, capped = _count(match.restrict(filtered), SEARCH_COUNT_CAP)
-    corrected = None
-    similar = False
-    if total == 0:
-        if postgres:
-            match = _postgres_similar(query.q)
-            total, capped = _count(match.restrict(filtered), SEARCH_COUNT_CAP)
-        else:
-            fixed = _correct_sqlite(terms)
-            if fixed:
-                match = _sqlite_match(fixed)
-                total, capped = _count(match.restrict(filtered), SEARCH_COUNT_CAP)
-                corrected = " ".join(fixed) if total else None
-            substring = None if total else _sqlite_substring(terms)
-            if substring is not None:
-                match = substring
-                total, capped = _count(match.restrict(filtered), SEARCH_COUNT_CAP)
-        if total == 0:
-            return CatalogPage(items=[], total=0, total_capped=False, page=1, next_args=None, prev_args=None)
-        similar = True
+    exact = _postgres_match(terms) if _is_postgres() else _sqlite_match(terms)
+    found = _first_hit(itertools.chain([(exact, None)], _alternatives(terms, query.q)), filtered, query)
+    if found is None:
+        return CatalogPage(items=[], total=0, total_capped=False, page=1, next_args=None, prev_args=None)
+    match, corrected, similar, pool, total, capped = found
     if query.sort == "relevan":
-        ranked = (
-            match.restrict(filtered)
-            .with_only_columns(Product.id.label("id"), match.rank.label("rank"))
-            .order_by(match.newest_first)
-            .limit(RANK_POOL)
-            .subquery("ranked")
-        )
-        stmt = public_products().join(ranked, ranked.c.id == Product.id)
-        result = _offset_page(stmt.order_by(ranked.c.rank, Product.id.desc()), query, total)
+        result = _ranked_page(pool[:RANK_POOL], query)
     else:
         result = _seek_page(_apply_filters(public_products(), query).where(match.ids(common=capped)), query)
     result.total, result.total_capped = total, capped
     result.similar, result.corrected = similar, corrected
     return result
+
+
+def _first_hit(candidates: Iterator[tuple[_Match, str | None]], filtered: Select[Any], query: CatalogQuery):  # type: ignore[no-untyped-def]
+    """The first way of matching that finds anything: (match, corrected query, was it a fallback, ranked
+    pool, total, capped)."""
+    for attempt, (match, corrected) in enumerate(candidates):
+        pool: list[Any] = []
+        if query.sort == "relevan":
+            pool = _pool(match, filtered)
+            total, capped = min(len(pool), RANK_POOL), len(pool) > RANK_POOL
+        else:
+            total, capped = _count(match.restrict(filtered), SEARCH_COUNT_CAP)
+        if total:
+            return match, corrected, attempt > 0, pool, total, capped
+    return None
 
 
 # --- smaller lists -----------------------------------------------------------------------------------------
