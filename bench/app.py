@@ -7,13 +7,14 @@
 
 - ``/bench/ceiling``: the full catalog page (``catalog/index.html``: base layout, filter form, product grid,
   pager) rendered from in-memory objects — real ``CatalogQuery`` / ``CatalogPage`` dataclasses holding 24
-  transient ``Product`` objects (with transient ``Business`` objects) and an in-memory cooperative list.
+  transient ``Product`` objects (with transient ``Business`` objects) and the filter options, all in memory.
   Everything a request reads is built once at start-up; a request touches no database.
 - ``/bench/ceiling-grid``: the product grid (``catalog/_grid.html``) alone, from the same objects.
 
-The 24 products and the cooperative list are a snapshot of what ``/produk`` shows on page 1 (copied into
-transient objects at start-up, so the ceiling renders the same HTML, byte for byte in the grid); on an empty
-database they are synthetic. That makes "catalog page ÷ ceiling" measure what the database work costs, not a
+The 24 products are a snapshot of what ``/produk`` shows on page 1 (copied into transient objects at
+start-up, so the ceiling renders the same HTML as the catalog page but for a few bytes of cursor and count);
+on an empty database they are synthetic. The filter options come from the view's own ``_filter_options``,
+evaluated once. That makes "catalog page ÷ ceiling" measure what the database work costs, not a
 difference in the HTML.
 """
 
@@ -23,14 +24,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, render_template
-from sqlalchemy import select
 
-from marketplace import create_app, regions
+from marketplace import create_app
 from marketplace.catalog import search
+from marketplace.catalog import views as catalog_views
 from marketplace.catalog.models import Product, ProductStatus
-from marketplace.cooperatives.models import Business, Cooperative
+from marketplace.cooperatives.models import Business
 from marketplace.extensions import db
-from marketplace.sectors import SECTOR_LABELS, Sector
+from marketplace.sectors import Sector
 
 TOTAL = 100_000
 
@@ -58,18 +59,10 @@ def _transient(model: type, source: Any, fields: tuple[str, ...]) -> Any:
     return model(**{name: getattr(source, name) for name in fields})
 
 
-def _snapshot(app: Flask) -> tuple[list[Product], list[tuple[int, str]]]:
-    """Page 1 of the real catalog and the cooperative select, copied into objects no session knows."""
+def _snapshot(app: Flask) -> tuple[list[Product], int, bool]:
+    """Page 1 of the real catalog (and its count), copied into objects no session knows."""
     with app.app_context():
         page = search.search(search.CatalogQuery())
-        cooperatives = [
-            (row.id, row.name)
-            for row in db.session.execute(
-                select(Cooperative.id, Cooperative.name)
-                .where(Cooperative.suspended_at.is_(None))
-                .order_by(Cooperative.name)
-            )
-        ]
         businesses: dict[int, Business] = {}
         products = []
         for p in page.items:
@@ -80,10 +73,10 @@ def _snapshot(app: Flask) -> tuple[list[Product], list[tuple[int, str]]]:
             copy.business = business
             products.append(copy)
         db.session.rollback()
-    return products, cooperatives
+    return products, page.total, page.total_capped
 
 
-def _synthetic() -> tuple[list[Product], list[tuple[int, str]]]:
+def _synthetic() -> list[Product]:
     sectors = list(Sector)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     businesses = [
@@ -114,38 +107,34 @@ def _synthetic() -> tuple[list[Product], list[tuple[int, str]]]:
         )
         product.business = businesses[i % len(businesses)]
         products.append(product)
-    return products, [(i, f"Koperasi Produsen Makmur {i:02d}") for i in range(1, 51)]
+    return products
 
 
-def _ceiling_page(products: list[Product]) -> search.CatalogPage:
+def _ceiling_page(products: list[Product], total: int, capped: bool) -> search.CatalogPage:
     query = search.CatalogQuery()
     last = products[-1]
     # The same "next" link a first page has (a seek cursor over the last row).
     next_args = query.to_args(after=search._key_of(last, query.sort), page=2)
     return search.CatalogPage(
-        items=products, total=TOTAL, total_capped=True, page=1, next_args=next_args, prev_args=None
+        items=products, total=total, total_capped=capped, page=1, next_args=next_args, prev_args=None
     )
 
 
 def create_bench_app() -> Flask:
     app = create_app()
     try:
-        products, cooperatives = _snapshot(app)
+        products, total, capped = _snapshot(app)
     except Exception:  # no schema yet: the ceiling still serves, from synthetic rows
-        products, cooperatives = [], []
+        products = []
     if not products:
-        products, cooperatives = _synthetic()
+        products, total, capped = _synthetic(), TOTAL, False
     query = search.CatalogQuery()
-    page = _ceiling_page(products)
-    # What catalog.views._filter_options returns for an unfiltered query, with the cooperatives in memory.
-    options: dict[str, Any] = {
-        "sectors": list(Sector),
-        "sector_labels": SECTOR_LABELS,
-        "attribute_filters": [],
-        "provinces": regions.provinces(),
-        "regencies": [],
-        "cooperatives": cooperatives,
-    }
+    page = _ceiling_page(products, total, capped)
+    # The catalog view's own filter options for an unfiltered query, computed once (for an unfiltered query
+    # they are constants: sectors, provinces; no cooperative is chosen, so no database access).
+    with app.test_request_context("/produk"):
+        options = catalog_views._filter_options(query)
+        db.session.rollback()
 
     @app.get("/bench/ceiling")
     def bench_ceiling() -> str:

@@ -5,8 +5,8 @@
 Inside an app context, each query (the URL arguments a buyer sends) goes through ``search.from_args`` and
 ``search.search`` ``-n`` times, each time in a fresh session and transaction as a request has. Reported per
 query, in ms: p50/p99 of the whole ``search()`` call (SQL + building the ORM objects), p50/p99 of the time
-spent inside the driver's ``cursor.execute`` (the database's share; for SQLite that is where the statement
-runs to its first row, which for a count or a sorted page is nearly all of it), and the statements per call.
+spent in the driver (the database's share: ``cursor.execute``, plus for SQLite the fetch calls, where
+pysqlite steps a statement past its first row), and the statements per call.
 Then the bare full-text SQL for one common word (count of matches; the 24 best by rank), and with
 ``--explain`` the plans of every statement a search runs (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN
 on SQLite).
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -68,25 +69,64 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
+_fetching = [0.0]  # seconds spent in SQLite cursors' fetch calls
+
+
+class _TimedCursor(sqlite3.Cursor):
+    """pysqlite runs a statement to its first row in execute() and the rest in fetch*(): time both."""
+
+    def fetchall(self) -> list[Any]:
+        started = time.perf_counter()
+        try:
+            return super().fetchall()
+        finally:
+            _fetching[0] += time.perf_counter() - started
+
+    def fetchmany(self, *args: Any) -> list[Any]:
+        started = time.perf_counter()
+        try:
+            return super().fetchmany(*args)
+        finally:
+            _fetching[0] += time.perf_counter() - started
+
+    def fetchone(self) -> Any:
+        started = time.perf_counter()
+        try:
+            return super().fetchone()
+        finally:
+            _fetching[0] += time.perf_counter() - started
+
+
+class _TimedConnection(sqlite3.Connection):
+    def cursor(self, factory: Any = _TimedCursor) -> Any:  # type: ignore[override]
+        return super().cursor(factory)
+
+
 class StatementClock:
-    """Time spent inside cursor.execute, and the statements run, since the last reset."""
+    """Time spent in the driver (cursor.execute, and SQLite's fetches), and the statements run."""
 
     def __init__(self, engine: Any) -> None:
-        self.seconds = 0.0
+        self._seconds = 0.0
+        self._fetch_start = _fetching[0]
         self.statements: list[tuple[str, Any]] = []
         self._started = 0.0
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
+    @property
+    def seconds(self) -> float:
+        return self._seconds + _fetching[0] - self._fetch_start
+
     def reset(self) -> None:
-        self.seconds = 0.0
+        self._seconds = 0.0
+        self._fetch_start = _fetching[0]
         self.statements = []
 
     def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
         self._started = time.perf_counter()
 
     def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        self.seconds += time.perf_counter() - self._started
+        self._seconds += time.perf_counter() - self._started
         if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
             self.statements.append((statement, parameters))
 
@@ -197,7 +237,10 @@ def explain(dialect: str, statements: list[tuple[str, Any]]) -> str:
 def run(
     dialect: str, url: str, n: int, explain_all: bool, fixtures: dict[str, Any], emit: Callable[[str], None]
 ) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "db-timing", "TESTING": False})
+    config: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "db-timing", "TESTING": False}
+    if dialect == "sqlite":
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"factory": _TimedConnection}}
+    app = create_app(config)
     with app.app_context():
         clock = StatementClock(db.engine)
         count = db.session.scalar(text("SELECT count(*) FROM products"))
@@ -256,7 +299,8 @@ def main() -> None:
         url = args.sqlite_url if dialect == "sqlite" else args.postgres_url
         run(dialect, url, args.n, args.explain, fixtures, print)
     print(
-        "search() = the whole call (SQL + ORM objects); in SQL = time inside cursor.execute. "
+        "search() = the whole call (SQL + ORM objects); in SQL = time in the driver "
+        "(execute, and SQLite fetches). "
         f"p50/p99 over the timed runs; load average after: "
         f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
     )

@@ -49,7 +49,7 @@ PER_PAGE = 24
 # Ranking costs per matching row (bm25 / ts_rank_cd read each row's text), so a very common word ("boneka":
 # 20.000 listings) is ranked within the RANK_POOL newest matching listings only; "terbaru"/price sorts still
 # reach every match.
-RANK_POOL = 500
+RANK_POOL = 200
 COUNT_CAP = 500  # "lebih dari 500 produk": an exact count of a huge match costs more than it tells
 SEARCH_COUNT_CAP = RANK_POOL  # counting text matches reads each matching row's text
 MAX_TERMS = 8
