@@ -5,14 +5,18 @@
 For each database: make sure the 100k-product data set exists (bench/generate.py), start
 ``gunicorn -k sync -w 2 -b 127.0.0.1:8123 'bench.app:create_bench_app()'`` configured as production, wait for
 /healthz, resolve the URLs (page 200 by following ``rel="next"`` 199 times), check each answers 200, warm up,
-then run ``wrk --latency`` on each URL for ``--duration`` seconds: the ceiling (bench/app.py) first and last,
-the catalog pages between. Requests/s, p50 and p99 come from wrk's own report; a run with any non-2xx/3xx
-response or socket error is flagged. Each row also records the load average before it and the CPU time other
-processes (not gunicorn, wrk or PostgreSQL) took during it. Before each run it waits (up to --max-wait) for
-a quiet machine, and a run that other processes disturbed anyway is measured again (up to --retries).
+then run ``wrk --latency`` on each page for ``--duration`` seconds in ``--rounds`` rounds, each round paired
+with a run of the same length on the ceiling (bench/app.py), in alternating order, so that each page is
+compared with the ceiling measured beside it (throughput on this kind of VM drifts by up to ±20 % from one
+15-second window to the next with nothing else running). Requests/s, p50 and p99 come from wrk's own report;
+any non-2xx/3xx response or socket error is counted. Each row also records the load average before it and the
+CPU time other processes (not gunicorn, wrk or PostgreSQL) took during it. Before each round it waits (up to
+--max-wait) for a quiet machine, and a round that other processes disturbed anyway is measured again (up to
+--retries).
 
-The Markdown table goes to stdout and to bench/results-<db>.md. Time: about (2 + 6) × duration + warm-ups and
-start-up per database (~2.5 minutes at the default 15 s), plus the data generation the first time.
+The Markdown table goes to stdout and to bench/results-<db>.md. Time: about 5 pages × 2 × duration plus
+warm-up and start-up per database (~3.5 minutes at the default 15 s), plus the data generation the first
+time.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import resource
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -47,6 +52,7 @@ EXPECTED_PRODUCTS = 100_000
 LOG_PATH = Path("/tmp/gotong_bench_gunicorn.log")
 SECRET = "bench-" + "0" * 58  # a fixed, obviously-not-production key: the bench app only serves 127.0.0.1
 
+CEILING = "/bench/ceiling"
 FILTERED = "/produk?kategori=ternak&f_species=sapi&provinsi={province}&urut=termurah"
 DEFAULT_SEARCH = "keripik pisang"
 DEFAULT_PROVINCE = "13"
@@ -399,13 +405,12 @@ def resolve_urls(db: str, data: dict) -> list[tuple[str, str]]:
             product_url = response.url.removeprefix(base)
 
     return [
-        ("ceiling (no database)", "/bench/ceiling"),
+        ("ceiling (no database)", CEILING),
         ("catalog page", "/produk"),
         ("search", "/produk?" + urllib.parse.urlencode({"q": phrase})),
         ("filtered", filtered_url),
         ("page 200 (keyset)", page200),
         ("product page", product_url),
-        ("ceiling, again", "/bench/ceiling"),
     ]
 
 
@@ -414,15 +419,35 @@ class Row:
     name: str
     url: str
     bytes: int
-    result: WrkResult
+    result: WrkResult  # pooled over the rounds
+    ceiling: WrkResult  # the ceiling rounds paired with this page's rounds, pooled
     load_before: str
-    cpu: dict[str, float]
+    cpu: dict[str, float]  # mean over this page's rounds
 
 
-def bench_database(db: str, args: argparse.Namespace, data: dict) -> list[Row]:
+def pooled(results: list[WrkResult]) -> WrkResult:
+    """Several wrk runs as one: requests over the summed time, the median p50, the worst p99."""
+    requests = sum(r.requests for r in results)
+    seconds = sum(r.requests / r.requests_per_s for r in results if r.requests_per_s)
+    return WrkResult(
+        requests_per_s=requests / seconds if seconds else 0.0,
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=max(r.p99_ms for r in results),
+        requests=requests,
+        errors=sum(r.errors for r in results),
+        raw="",
+    )
+
+
+def bench_database(db: str, args: argparse.Namespace, data: dict) -> tuple[list[Row], Row]:
+    """Each page in ``--rounds`` rounds, each round paired with a ceiling run of the same length (the order
+    alternating), so every page is compared with the ceiling measured right beside it: this machine's
+    throughput drifts by up to ±20 % between 15-second windows with no other process running."""
     url = args.sqlite_url if db == "sqlite" else args.postgres_url
     base = f"http://{HOST}:{PORT}"
     rows: list[Row] = []
+    all_ceiling: list[WrkResult] = []
+    seconds = max(1, round(args.duration / args.rounds))
     with Server(url, args.workers):
         pages = resolve_urls(db, data)
         sizes = {}
@@ -432,25 +457,47 @@ def bench_database(db: str, args: argparse.Namespace, data: dict) -> list[Row]:
                 sys.exit(f"{name}: {path} answered {status}, not 200")
             sizes[path] = len(body)
         log("warming up")
-        for _name, path in dict.fromkeys(pages):
+        for path in dict.fromkeys(path for _name, path in pages):
             wrk(base + path, args.warmup, args.connections, args.threads)
         for name, path in pages:
-            for attempt in range(args.retries + 1):
-                waited = wait_for_quiet(args.max_wait)
-                load = loadavg()
-                window = CpuWindow()
-                result = wrk(base + path, args.duration, args.connections, args.threads)
-                cpu = window.shares()
-                log(
-                    f"{db:8} {name:24} {result.requests_per_s:8.1f} req/s  p50 {result.p50_ms:6.1f} ms  "
-                    f"p99 {result.p99_ms:6.1f} ms  errors {result.errors}  other CPU {cpu['other']:.2f}"
-                    + (f"  (waited {waited:.0f} s for a quiet machine)" if waited >= 1 else "")
-                )
-                if cpu["other"] <= DISTURBED or attempt == args.retries:
-                    break
-                log(f"  disturbed: other processes used {cpu['other']:.2f} cores; measuring again")
-            rows.append(Row(name, path, sizes[path], result, load, cpu))
-    return rows
+            if path == CEILING:
+                continue
+            page_runs: list[WrkResult] = []
+            ceiling_runs: list[WrkResult] = []
+            cpus: list[dict[str, float]] = []
+            load = loadavg()
+            for round_ in range(args.rounds):
+                order = [CEILING, path] if round_ % 2 == 0 else [path, CEILING]
+                for attempt in range(args.retries + 1):
+                    waited = wait_for_quiet(args.max_wait)
+                    measured = {}
+                    for target in order:
+                        window = CpuWindow()
+                        result = wrk(base + target, seconds, args.connections, args.threads)
+                        measured[target] = (result, window.shares())
+                    other = max(cpu["other"] for _result, cpu in measured.values())
+                    if waited >= 1:
+                        log(f"  waited {waited:.0f} s for a quiet machine")
+                    if other <= DISTURBED or attempt == args.retries:
+                        break
+                    log(f"  disturbed: other processes used {other:.2f} cores; measuring the round again")
+                page_runs.append(measured[path][0])
+                ceiling_runs.append(measured[CEILING][0])
+                cpus.append(measured[path][1])
+            result, ceiling = pooled(page_runs), pooled(ceiling_runs)
+            all_ceiling += ceiling_runs
+            cpu = {k: statistics.mean(c[k] for c in cpus) for k in cpus[0]}
+            log(
+                f"{db:8} {name:20} {result.requests_per_s:7.1f} req/s  p50 {result.p50_ms:5.1f} ms  "
+                f"p99 {result.p99_ms:5.1f} ms | ceiling {ceiling.requests_per_s:6.1f} req/s "
+                f"→ {result.requests_per_s / ceiling.requests_per_s:4.0%}  errors {result.errors}  "
+                f"other CPU {cpu['other']:.2f}"
+            )
+            rows.append(Row(name, path, sizes[path], result, ceiling, load, cpu))
+    everything = pooled(all_ceiling)
+    return rows, Row(
+        "ceiling (no database), all rounds", CEILING, sizes[CEILING], everything, everything, "", {}
+    )
 
 
 DISTURBED = 0.2  # cores used by other processes during a run that make it suspect
@@ -467,34 +514,38 @@ def wait_for_quiet(max_wait: float) -> float:
     return time.monotonic() - started - 2
 
 
-def table(db: str, rows: list[Row], info: dict[str, str], args: argparse.Namespace) -> str:
-    ceilings = [r.result.requests_per_s for r in rows if r.url == "/bench/ceiling"]
-    ceiling = sum(ceilings) / len(ceilings)
+def table(db: str, rows: list[Row], ceiling: Row, info: dict[str, str], args: argparse.Namespace) -> str:
+    seconds = max(1, round(args.duration / args.rounds))
     lines = [
-        f"## {db}: {args.connections} connections, {args.duration} s per URL, "
-        f"gunicorn -k sync -w {args.workers}",
+        f"## {db}: wrk {args.connections} connections, {args.rounds} × {seconds} s per page, each round "
+        f"paired with {seconds} s of the ceiling; gunicorn -k sync -w {args.workers}",
         "",
-        "| page | req/s | p50 ms | p99 ms | ÷ ceiling | bytes | errors | load avg before "
-        "| CPU: app / db / wrk / other |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| page | req/s | p50 ms | p99 ms | ceiling req/s (paired) | ÷ ceiling | bytes | errors "
+        "| load avg before | CPU: app / db / wrk / other |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        f"| {ceiling.name} | {ceiling.result.requests_per_s:.0f} | {ceiling.result.p50_ms:.1f} | "
+        f"{ceiling.result.p99_ms:.1f} | | | {ceiling.bytes:,} | {ceiling.result.errors} | | |",
     ]
     for r in rows:
         c = r.cpu
         mark = " ⚠" if c["other"] > DISTURBED else ""
         lines.append(
             f"| {r.name} | {r.result.requests_per_s:.0f} | {r.result.p50_ms:.1f} | {r.result.p99_ms:.1f} | "
-            f"{r.result.requests_per_s / ceiling:.0%} | {r.bytes:,} | {r.result.errors} | {r.load_before} | "
+            f"{r.ceiling.requests_per_s:.0f} | {r.result.requests_per_s / r.ceiling.requests_per_s:.0%} | "
+            f"{r.bytes:,} | {r.result.errors} | {r.load_before} | "
             f"{c['gunicorn']:.2f} / {c['postgres']:.2f} / {c['wrk']:.2f} / {c['other']:.2f}{mark} |"
         )
-    lines += ["", "URLs:", ""]
-    lines += [f"- {r.name}: `{r.url}`" for r in rows if "again" not in r.name]
+    lines += ["", "URLs:", "", f"- ceiling: `{CEILING}`"]
+    lines += [f"- {r.name}: `{r.url}`" for r in rows]
     lines += ["", "Machine:", ""]
     lines += [f"- {k}: {v}" for k, v in info.items()]
     lines += [
         "",
-        "÷ ceiling: requests/s over the mean of the two ceiling runs. CPU: cores used during the run by the "
-        "gunicorn workers, PostgreSQL backends, wrk, and everything else (2.00 = both cores); ⚠ = other "
-        f"processes took more than {DISTURBED} cores even after {args.retries} re-runs.",
+        "req/s: requests over the summed time of the page's rounds; p50: median of the rounds' p50; p99: the "
+        "worst round's p99. ÷ ceiling: the page's req/s over the req/s of the ceiling rounds run beside it. "
+        "CPU: cores used during the page's rounds by the gunicorn workers, PostgreSQL backends, wrk, and "
+        f"everything else (2.00 = both cores); ⚠ = other processes took more than {DISTURBED} cores even "
+        f"after {args.retries} re-runs.",
         "",
     ]
     return "\n".join(lines)
@@ -505,7 +556,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per URL")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per page (and of ceiling)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per page, each paired with the ceiling")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk per URL before measuring")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -537,8 +589,8 @@ def main() -> None:
         info["products"] = f"{count:,}"
         if db == "postgres":
             info["postgresql"] = postgres_version()
-        rows = bench_database(db, args, data)
-        report = table(db, rows, info, args)
+        rows, ceiling = bench_database(db, args, data)
+        report = table(db, rows, ceiling, info, args)
         print(report)
         if not args.no_write:
             (BENCH / f"results-{db}.md").write_text(f"# Results: {db}\n\n{report}")

@@ -352,7 +352,7 @@ class _Match:
         is written ``+products.id`` so the planner walks the sort index and tests membership, instead of
         fetching and sorting every match (measured: 89 ms → a few ms for "boneka" at 100k products)."""
         if self.fts is None:
-            return Product.id.in_(select(Product.id).where(self.condition))
+            return self.condition  # PostgreSQL: test the row itself (IN (...) became a self-join: 26 → 17 ms)
         column = literal_column("+products.id") if common else Product.id
         return column.in_(select(self.fts.c.rowid).where(self.condition))
 
@@ -566,6 +566,18 @@ def _ranked_page(pool: list[Any], query: CatalogQuery) -> CatalogPage:
 def _pool(match: _Match, filtered: Select[Any]) -> list[Any]:
     """The RANK_POOL newest matching listings with their rank, plus one more to tell whether there are more.
     One query serves both the count and the ranking."""
+    if match.fts is None and not match.pool_by_rank:
+        # PostgreSQL evaluates ts_rank_cd in the SELECT for every match before the top-N sort (9.582 rows for
+        # "sapi" in one province): pick the newest matches first, then rank only those (48 → 24 ms).
+        newest = (
+            match.restrict(filtered)
+            .with_only_columns(Product.id.label("id"))
+            .order_by(match.pool_order)
+            .limit(RANK_POOL + 1)
+            .subquery("newest")
+        )
+        ranked = select(newest.c.id, match.rank.label("rank")).join(Product, Product.id == newest.c.id)
+        return list(db.session.execute(ranked.order_by(newest.c.id.desc())))
     stmt = (
         match.restrict(filtered)
         .with_only_columns(Product.id.label("id"), match.rank.label("rank"))
