@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from marketplace.catalog.models import unit_label
 from marketplace.errors import DomainError
 from marketplace.sectors import Sector
 
@@ -306,4 +307,4 @@ def price_per_head(category: Sector | str, values: Mapping[str, Any], price_idr:
 def price_suffix(category: Sector | str, values: Mapping[str, Any], unit: str) -> str:
     if Sector(category) is Sector.LIVESTOCK and values.get("price_basis") == "per_kg":
         return _("per kg bobot hidup")
-    return _("per %(unit)s", unit=unit)
+    return _("per %(unit)s", unit=unit_label(unit))

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from marketplace.catalog.attributes import BOOL, CHOICE, DECIMAL, INT, Attribute, attributes_for
-from marketplace.catalog.models import UNITS
+from marketplace.catalog.models import UNITS, unit_label
 from marketplace.catalog.services import MAX_DESCRIPTION, parse_quantity, parse_rupiah
 from marketplace.forms import strip
 from marketplace.sectors import Sector, sector_choices
@@ -79,7 +79,7 @@ def _optional_int(value: Any) -> int | None:
 
 
 def unit_choices() -> list[tuple[str, str]]:
-    return [(unit, unit) for unit in UNITS]
+    return [(unit, unit_label(unit)) for unit in UNITS]
 
 
 class ProductForm(FlaskForm):

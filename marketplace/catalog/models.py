@@ -57,6 +57,26 @@ MAX_PHOTOS = 8
 
 UNITS = ("pcs", "kg", "gram", "liter", "ekor", "karung", "paket", "lusin", "meter", "botol", "jam", "hari")
 
+# How a unit reads in a sentence ("Rp85.000 per ekor" / "Rp85,000 per head"); the stored value stays the code.
+UNIT_LABELS = {
+    "pcs": _l("pcs"),
+    "kg": _l("kg"),
+    "gram": _l("gram"),
+    "liter": _l("liter"),
+    "ekor": _l("ekor"),
+    "karung": _l("karung"),
+    "paket": _l("paket"),
+    "lusin": _l("lusin"),
+    "meter": _l("meter"),
+    "botol": _l("botol"),
+    "jam": _l("jam"),
+    "hari": _l("hari"),
+}
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))
+
 
 class Product(db.Model):
     __tablename__ = "products"

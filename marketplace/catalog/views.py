@@ -9,7 +9,7 @@ from markupsafe import Markup
 from marketplace import regions
 from marketplace.accounts import policy
 from marketplace.catalog import attributes, search
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, unit_label
 from marketplace.catalog.services import is_public
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
@@ -22,6 +22,11 @@ bp = Blueprint("catalog", __name__)
 @bp.app_template_filter("markdown")
 def markdown_filter(source: str) -> Markup:
     return Markup(render_markdown(source))  # noqa: S704 — render_markdown escapes raw HTML
+
+
+@bp.app_template_filter("unit")
+def unit_filter(unit: str) -> str:
+    return unit_label(unit)
 
 
 @bp.app_template_filter("plaintext")

@@ -562,3 +562,14 @@ def test_reindex_command_makes_old_rows_findable(catalog, app):
     assert "Search text refreshed for 1 products." in result.output
     db.session.expire_all()
     assert titles({"q": "susu"}) == ["Kambing Etawa Betina Indukan"]
+
+
+def test_units_read_in_the_visitors_language(catalog, client):
+    kambing = catalog["kambing"]
+    assert "Rp3.500.000</span>" not in html(client.get("/produk"))  # the price carries its unit
+    assert "per ekor" in html(client.get(f"/produk/{kambing.id}-{kambing.slug}"))
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = html(client.get(f"/produk/{kambing.id}-{kambing.slug}"))
+    assert "Rp3.500.000 <small>per head</small>" in page
+    assert "per ekor" not in page
