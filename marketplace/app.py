@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     config_module.load(app, config)
     register_database(app)
+    _register_payments(app)
     _register_extensions(app)
     _register_blueprints(app)
     _register_web(app)
@@ -45,6 +46,12 @@ def _register_extensions(app: Flask) -> None:
     register_i18n(app, ROOT / "translations")
 
 
+def _register_payments(app: Flask) -> None:
+    from marketplace.payments.registry import register_payments
+
+    register_payments(app)
+
+
 def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.web import DatabaseInteger
@@ -58,16 +65,28 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.site.views import bp as site_bp
 
+    from marketplace.orders.views import bp as orders_bp
+    from marketplace.payments.views import bp as payments_bp
+
     for blueprint in (
         site_bp,
         accounts_bp,
         cooperatives_bp,
         catalog_bp,
         listings_bp,
+        orders_bp,
+        payments_bp,
         admin_bp,
         dashboards_bp,
     ):
         app.register_blueprint(blueprint)
+    import importlib  # TEMPORARY while modules are being written
+
+    for module in ("marketplace.orders.sales", "marketplace.orders.invoices", "marketplace.payments.webhooks"):
+        try:
+            app.register_blueprint(importlib.import_module(module).bp)
+        except ModuleNotFoundError:
+            pass
 
 
 def _register_web(app: Flask) -> None:

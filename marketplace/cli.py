@@ -1,5 +1,5 @@
-"""Console commands: ``flask --app marketplace seed-demo | create-admin | reindex-search``, ``gotong demo``
-(first run)."""
+"""Console commands: ``flask --app marketplace seed-demo | create-admin | reindex-search | expire-orders``,
+``gotong demo`` (first run)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,28 @@ def reindex_search_command() -> None:
     click.echo(f"Search text refreshed for {changed} products.")
 
 
+@click.command("expire-orders")
+@with_appcontext
+def expire_orders_command() -> None:
+    """Cancel unpaid orders whose payment time ran out and return their stock. Idempotent: run it from a
+    scheduler (cron, systemd timer) every few minutes."""
+    from marketplace.errors import DomainError
+    from marketplace.orders import services
+
+    expired = failed = 0
+    for order_id in services.due_for_expiry():
+        with write_unit():
+            try:
+                if services.expire_order(order_id):
+                    expired += 1
+                db.session.commit()
+            except DomainError as error:  # e.g. Stripe unreachable: this order waits for the next run
+                db.session.rollback()
+                failed += 1
+                click.echo(f"Order {order_id} not expired: {error.message}", err=True)
+    click.echo(f"Expired {expired} unpaid orders." + (f" {failed} left for the next run." if failed else ""))
+
+
 @click.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True, default="Admin Gotong")
@@ -80,6 +102,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reindex_search_command)
+    app.cli.add_command(expire_orders_command)
 
 
 @click.group()

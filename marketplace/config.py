@@ -48,6 +48,16 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Gotong <noreply@gotong.local>",
     "MAIL_OUTBOX_PAGE": None,  # None: shown when not in production
     "PREFERRED_URL_SCHEME": "http",
+    # Payments. PAYMENT_METHODS None: card too when a Stripe secret key is set, else bank transfer and cash.
+    "PAYMENT_METHODS": None,
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_PUBLISHABLE_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+    "STRIPE_API_BASE": "",  # only to point at a Stripe stand-in (localstripe in the tests)
+    "STRIPE_JS_URL": "https://js.stripe.com/v3/",
+    "ORDER_PAYMENT_TTL_MINUTES": 24 * 60,  # an unpaid card / transfer order keeps its stock this long
+    "CASH_ORDER_TTL_MINUTES": 3 * 24 * 60,  # a cash order the seller has not prepared by then expires
+    "PAYMENT_PROOF_MAX_BYTES": 5 * 1024 * 1024,
 }
 
 # name in app.config -> type used to parse the environment string
@@ -71,9 +81,24 @@ _ENV_KEYS: dict[str, type] = {
     "MAX_CONTENT_LENGTH": int,
     "SERVER_NAME": str,
     "PREFERRED_URL_SCHEME": str,
+    "PAYMENT_METHODS": str,
+    "STRIPE_SECRET_KEY": str,
+    "STRIPE_PUBLISHABLE_KEY": str,
+    "STRIPE_WEBHOOK_SECRET": str,
+    "STRIPE_API_BASE": str,
+    "STRIPE_JS_URL": str,
+    "ORDER_PAYMENT_TTL_MINUTES": int,
+    "CASH_ORDER_TTL_MINUTES": int,
+    "PAYMENT_PROOF_MAX_BYTES": int,
 }
 
-_ALIASES = {"SQLALCHEMY_DATABASE_URI": ("DATABASE_URL", "GOTONG_DATABASE_URL"), "SECRET_KEY": ("SECRET_KEY",)}
+_ALIASES = {
+    "SQLALCHEMY_DATABASE_URI": ("DATABASE_URL", "GOTONG_DATABASE_URL"),
+    "SECRET_KEY": ("SECRET_KEY",),
+    "STRIPE_SECRET_KEY": ("STRIPE_SECRET_KEY",),
+    "STRIPE_PUBLISHABLE_KEY": ("STRIPE_PUBLISHABLE_KEY",),
+    "STRIPE_WEBHOOK_SECRET": ("STRIPE_WEBHOOK_SECRET",),
+}
 
 
 def _parse(value: str, kind: type) -> Any:
@@ -139,5 +164,8 @@ def load(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    if app.config["PAYMENT_METHODS"] is None:
+        card = ["card"] if app.config["STRIPE_SECRET_KEY"] else []
+        app.config["PAYMENT_METHODS"] = [*card, "bank_transfer", "cash"]
     if app.config["MAIL_OUTBOX_PAGE"] is None:
         app.config["MAIL_OUTBOX_PAGE"] = not production

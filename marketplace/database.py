@@ -54,7 +54,9 @@ def import_models() -> None:
     import marketplace.catalog.indexing
     import marketplace.catalog.models
     import marketplace.cooperatives.models
-    import marketplace.mail.models  # noqa: F401
+    import marketplace.mail.models
+    import marketplace.orders.models
+    import marketplace.payments.models  # noqa: F401
 
 
 # Search structures created by raw SQL in the migrations, per dialect (see catalog/search.py): FTS5 tables and

@@ -2041,6 +2041,9 @@ _CLOSING = {
 # --- building -------------------------------------------------------------------------------------------
 
 
+_BANKS = ("BRI", "BNI", "Bank Mandiri", "BSI", "BCA", "Bank Nagari", "BPD Bali", "Bank Kalteng")
+
+
 def _email(local: str) -> str:
     return f"{local}@{DOMAIN}"
 
@@ -2161,6 +2164,10 @@ class _Builder:
                         user=self.users[local], role=ManagerRole.CO_MANAGER, created_at=self.ago(60)
                     )
                 )
+            # Every cooperative takes transfers for members without an account of their own.
+            row.bank_name = self.rng.choice(_BANKS)
+            row.bank_account_number = f"{self.rng.randint(10**12, 10**13 - 1)}"
+            row.bank_account_holder = coop.name
             db.session.add(row)
             self.coops[coop.key] = row
 
@@ -2193,6 +2200,10 @@ class _Builder:
             description=spec.description,
             created_at=self.ago(self.rng.uniform(95, 110)),
         )
+        if self.rng.random() < 0.5:  # about half take transfers into their own account
+            business.bank_name = self.rng.choice(_BANKS)
+            business.bank_account_number = f"{self.rng.randint(10**9, 10**10 - 1)}"
+            business.bank_account_holder = owner.name
         db.session.add(business)
         for key in spec.coops:
             self.add_membership(business, key, spec)

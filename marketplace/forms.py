@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, SelectField, ValidationError
+from wtforms import Field, Form, SelectField, StringField, ValidationError
+from wtforms.validators import Length, Optional, Regexp
 
 from marketplace import regions
 from marketplace.errors import DomainError
@@ -57,6 +58,32 @@ class RegionFieldsMixin:
             raise ValidationError(_l("Pilih kabupaten/kota."))
         if not regions.is_regency_of(field.data, self.province_code.data or ""):  # type: ignore[attr-defined]
             raise ValidationError(_l("Kabupaten/kota ini tidak ada di provinsi yang dipilih."))
+
+
+class BankAccountMixin:
+    """Where buyers transfer for bank-transfer orders: all three fields, or none."""
+
+    bank_name = StringField(
+        _l("Bank"),
+        filters=[strip],
+        validators=[Optional(), Length(max=60)],
+        description=_l("Mis. BRI, BNI, Mandiri, BSI, BCA."),
+    )
+    bank_account_number = StringField(
+        _l("Nomor rekening"),
+        filters=[strip, digits_only],
+        validators=[Optional(), Regexp(r"^\d{5,20}$", message=_l("Nomor rekening 5 sampai 20 angka."))],
+    )
+    bank_account_holder = StringField(
+        _l("Atas nama rekening"), filters=[strip], validators=[Optional(), Length(max=120)]
+    )
+
+    def validate_bank_account_holder(self, field: Field) -> None:
+        values = [self.bank_name.data, self.bank_account_number.data, field.data]  # type: ignore[attr-defined]
+        if any(values) and not all(values):
+            raise ValidationError(
+                _l("Isi bank, nomor rekening dan nama pemilik rekening sekaligus (atau kosongkan ketiganya).")
+            )
 
 
 def apply_domain_error(form: Any, error: DomainError) -> bool:

@@ -175,3 +175,40 @@ def make_photo_bytes(
         options["exif"] = tags.tobytes()
     image.save(out, fmt, **options)
     return out.getvalue()
+
+
+def make_bank_account(owner, bank: str = "BRI", number: str = "002101000123305", holder: str | None = None):  # type: ignore[no-untyped-def]
+    """Give a business or cooperative an account for bank-transfer orders."""
+    owner.bank_name = bank
+    owner.bank_account_number = number
+    owner.bank_account_holder = holder or owner.name
+    db.session.flush()
+    return owner
+
+
+def make_checkout(
+    lines,  # type: ignore[no-untyped-def]
+    *,
+    buyer: User | None = None,
+    payment_method: str = "bank_transfer",
+    delivery: str = "delivery",
+    email: str = "pembeli@contoh.id",
+):
+    """Place an order through the real service: ``lines`` is [(product, quantity), ...]. Returns the checkout
+    (one order per business in ``checkout.orders``)."""
+    from marketplace.orders import services as order_services
+    from marketplace.orders.models import DeliveryMethod
+
+    items = {product.id: quantity for product, quantity in lines}
+    cart = order_services.build_cart(items)
+    data = order_services.CheckoutData(
+        contact_name=buyer.name if buyer else "Ibu Pembeli",
+        contact_email=buyer.email if buyer else email,
+        contact_phone="+6281299990000",
+        delivery_method=DeliveryMethod(delivery),
+        payment_method=payment_method,
+        address="Jl. Melati No. 5" if delivery == "delivery" else None,
+        province_code="32" if delivery == "delivery" else None,
+        regency_code="32.16" if delivery == "delivery" else None,
+    )
+    return order_services.place_order(buyer, items, data, cart.digest())

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS
-from marketplace.forms import IndonesianPhone, RegionFieldsMixin, digits_only, strip
+from marketplace.forms import BankAccountMixin, IndonesianPhone, RegionFieldsMixin, digits_only, strip
 from marketplace.sectors import sector_choices
 
 
@@ -26,7 +26,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class BusinessForm(RegionFieldsMixin, FlaskForm):
+class BusinessForm(RegionFieldsMixin, BankAccountMixin, FlaskForm):
     name = StringField(
         _l("Nama usaha"),
         filters=[strip],
@@ -66,7 +66,7 @@ def coop_type_choices() -> list[tuple[str, str]]:
     return [(k.value, str(v)) for k, v in COOPERATIVE_TYPE_LABELS.items()]
 
 
-class CooperativeForm(RegionFieldsMixin, FlaskForm):
+class CooperativeForm(RegionFieldsMixin, BankAccountMixin, FlaskForm):
     name = StringField(
         _l("Nama koperasi"),
         filters=[strip],

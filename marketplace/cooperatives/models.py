@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
@@ -77,6 +77,13 @@ class Business(db.Model):
     sector: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"))
     description: Mapped[str] = mapped_column(Text, default="")
     logo: Mapped[str | None] = mapped_column(String(200))
+    # Where buyers transfer for bank-transfer orders (the cooperative's account is used when the business
+    # has none of its own).
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    bank_account_number: Mapped[str | None] = mapped_column(String(30))
+    bank_account_holder: Mapped[str | None] = mapped_column(String(120))
+    # The last invoice number issued by this seller (invoices are numbered per seller, under a row lock).
+    invoice_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -90,6 +97,10 @@ class Business(db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def has_bank_account(self) -> bool:
+        return bool(self.bank_name and self.bank_account_number and self.bank_account_holder)
 
     @property
     def active_memberships(self) -> list[Membership]:
@@ -112,6 +123,9 @@ class Cooperative(db.Model):
     logo: Mapped[str | None] = mapped_column(String(200))
     founded_on: Mapped[date | None] = mapped_column(Date)
     requires_listing_approval: Mapped[bool] = mapped_column(Boolean, default=True)
+    bank_name: Mapped[str | None] = mapped_column(String(60))
+    bank_account_number: Mapped[str | None] = mapped_column(String(30))
+    bank_account_holder: Mapped[str | None] = mapped_column(String(120))
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -126,6 +140,10 @@ class Cooperative(db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_bank_account(self) -> bool:
+        return bool(self.bank_name and self.bank_account_number and self.bank_account_holder)
 
     @property
     def sectors(self) -> list[Sector]:

@@ -49,6 +49,9 @@ class BusinessData:
     address: str
     sector: Sector
     description: str = ""
+    bank_name: str = ""
+    bank_account_number: str = ""
+    bank_account_holder: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class CooperativeData:
     description: str = ""
     founded_on: date | None = None
     requires_listing_approval: bool = True
+    bank_name: str = ""
+    bank_account_number: str = ""
+    bank_account_holder: str = ""
 
 
 def _denied() -> PermissionDenied:
@@ -116,6 +122,21 @@ def _apply_business(business: Business, data: BusinessData) -> None:
     business.address = data.address.strip()
     business.sector = Sector(data.sector)
     business.description = data.description.strip()
+    _apply_bank_account(business, data)
+
+
+def _apply_bank_account(target: Business | Cooperative, data: BusinessData | CooperativeData) -> None:
+    values = [
+        (data.bank_name or "").strip(),
+        (data.bank_account_number or "").strip(),
+        (data.bank_account_holder or "").strip(),
+    ]
+    if any(values) and not all(values):
+        raise DomainError(
+            _("Isi bank, nomor rekening dan nama pemilik rekening sekaligus (atau kosongkan ketiganya)."),
+            field="bank_account_holder",
+        )
+    target.bank_name, target.bank_account_number, target.bank_account_holder = (v or None for v in values)
 
 
 def create_business(owner: User, data: BusinessData, logo: IO[bytes] | None = None) -> Business:
@@ -179,6 +200,7 @@ def _apply_cooperative(cooperative: Cooperative, data: CooperativeData) -> None:
     cooperative.description = data.description.strip()
     cooperative.founded_on = data.founded_on
     cooperative.requires_listing_approval = data.requires_listing_approval
+    _apply_bank_account(cooperative, data)
     wanted = {Sector(s) for s in data.sectors}
     cooperative.sector_rows = [row for row in cooperative.sector_rows if row.sector in wanted]
     have = {row.sector for row in cooperative.sector_rows}

@@ -67,9 +67,12 @@ def _fail(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
 def my_space():
     managed = services.managed_cooperatives(actor())
     pending = {c.id: len(services.memberships_with_status(c, MembershipStatus.PENDING)) for c in managed}
+    from marketplace.orders.services import pending_seller_counts
+
     return render_template(
         "cooperatives/my_space.html",
         businesses=current_user.businesses,
+        order_counts=pending_seller_counts(current_user.businesses),
         managed=managed,
         pending=pending,
         status_labels=MEMBERSHIP_STATUS_LABELS,
@@ -91,6 +94,9 @@ def _business_data(form: BusinessForm) -> services.BusinessData:
         address=form.address.data,
         sector=form.sector.data,
         description=form.description.data or "",
+        bank_name=form.bank_name.data or "",
+        bank_account_number=form.bank_account_number.data or "",
+        bank_account_holder=form.bank_account_holder.data or "",
     )
 
 
@@ -189,6 +195,9 @@ def _cooperative_data(form: CooperativeForm) -> services.CooperativeData:
         description=form.description.data or "",
         founded_on=form.founded_on.data,
         requires_listing_approval=bool(form.requires_listing_approval.data),
+        bank_name=form.bank_name.data or "",
+        bank_account_number=form.bank_account_number.data or "",
+        bank_account_holder=form.bank_account_holder.data or "",
     )
 
 

@@ -1,0 +1,1 @@
+"""Cart, checkout, orders and stock (DOMAIN.md "Orders and payment")."""

@@ -1,0 +1,1 @@
+"""Payments: the provider protocol, Stripe card payments, bank transfer and cash, webhooks."""

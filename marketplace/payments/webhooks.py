@@ -1,0 +1,43 @@
+"""Provider webhooks: verify on the raw body, hand the event to the order services, commit once.
+
+Exempt from CSRF (Stripe cannot hold our token); the signature is the authentication. A 2xx tells Stripe to
+stop resending, so it is answered only after the commit; an error answers 500 and Stripe retries later, which
+is safe because every event is stored once and applying it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from marketplace.extensions import csrf, db
+from marketplace.payments import registry
+from marketplace.payments.base import OnlinePaymentProvider, PaymentError, WebhookRejected
+
+log = logging.getLogger("gotong.payments.webhooks")
+
+bp = Blueprint("webhooks", __name__)
+
+
+@bp.post("/webhooks/stripe")
+@csrf.exempt
+def stripe_webhook() -> ResponseReturnValue:
+    try:
+        provider = registry.get("card")
+    except PaymentError:
+        return jsonify(error="card payments are not enabled"), 404
+    if not isinstance(provider, OnlinePaymentProvider):
+        return jsonify(error="card payments are not enabled"), 404
+    try:
+        event = provider.parse_webhook(request.get_data(cache=False), request.headers)
+    except WebhookRejected as exc:
+        log.warning("Rejected a Stripe webhook from %s: %s", request.remote_addr, exc)
+        return jsonify(error="invalid signature or payload"), 400
+
+    from marketplace.orders import services as order_services
+
+    order_services.apply_provider_event("card", event)
+    db.session.commit()
+    return jsonify(received=True), 200
