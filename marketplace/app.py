@@ -63,10 +63,12 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.dashboards.views import bp as dashboards_bp
-    from marketplace.site.views import bp as site_bp
-
+    from marketplace.orders.invoices import bp as invoices_bp
+    from marketplace.orders.sales import bp as sales_bp
     from marketplace.orders.views import bp as orders_bp
     from marketplace.payments.views import bp as payments_bp
+    from marketplace.payments.webhooks import bp as webhooks_bp
+    from marketplace.site.views import bp as site_bp
 
     for blueprint in (
         site_bp,
@@ -76,17 +78,13 @@ def _register_blueprints(app: Flask) -> None:
         listings_bp,
         orders_bp,
         payments_bp,
+        webhooks_bp,
+        sales_bp,
+        invoices_bp,
         admin_bp,
         dashboards_bp,
     ):
         app.register_blueprint(blueprint)
-    import importlib  # TEMPORARY while modules are being written
-
-    for module in ("marketplace.orders.sales", "marketplace.orders.invoices", "marketplace.payments.webhooks"):
-        try:
-            app.register_blueprint(importlib.import_module(module).bp)
-        except ModuleNotFoundError:
-            pass
 
 
 def _register_web(app: Flask) -> None:

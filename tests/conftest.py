@@ -27,6 +27,15 @@ from sqlalchemy import text
 from marketplace import create_app
 from marketplace.extensions import db, limiter
 
+# localstripe: session fixtures start it on 127.0.0.1 and deliver its webhooks to the app served by the tests;
+# card payments of the test app point at it.
+from tests.localstripe import (  # noqa: F401 (fixtures are found by name here)
+    STRIPE_TEST_CONFIG,
+    live_app_server,
+    localstripe,
+    stripe_webhooks,
+)
+
 REQUIRE_ALL = os.environ.get("GOTONG_REQUIRE_ALL") == "1"
 CHROMIUM = os.environ.get("GOTONG_CHROMIUM", "/usr/bin/chromium")
 _TMP = Path(tempfile.mkdtemp(prefix="gotong-tests-"))
@@ -54,6 +63,7 @@ TEST_CONFIG = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "SERVER_NAME": None,
     "MAIL_SERVER": "",
+    **STRIPE_TEST_CONFIG,
 }
 
 

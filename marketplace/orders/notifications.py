@@ -133,3 +133,47 @@ def order_cancelled(order: Order, *, by: str) -> None:
             lambda o: _("Pesanan %(number)s dibatalkan", number=o.number),
             lambda o: _("Pesanan %(number)s dibatalkan. Stoknya sudah dikembalikan.", number=o.number),
         )
+
+
+def order_progress(order: Order) -> None:
+    """Shipped (with the tracking number) or ready for pickup: the buyer hears it from us too."""
+    checkout = order.checkout
+    with force_locale(checkout.locale):
+        link = _link("orders.order", number=order.number, k=checkout.access_token)
+        if order.courier:
+            body = _(
+                "Pesanan %(number)s dari %(seller)s sudah dikirim lewat %(courier)s, "
+                "nomor resi %(tracking)s.",
+                number=order.number,
+                seller=order.business.name,
+                courier=order.courier,
+                tracking=order.tracking_number or "",
+            )
+        else:
+            body = _(
+                "Pesanan %(number)s dari %(seller)s siap diambil di koperasi.",
+                number=order.number,
+                seller=order.business.name,
+            )
+        send_email(
+            checkout.contact_email,
+            _("Pesanan %(number)s: %(status)s", number=order.number, status=status_label(order.status)),
+            body + (f"\n\n{link}" if link else ""),
+        )
+
+
+def transfer_rejected(order: Order, reason: str) -> None:
+    checkout = order.checkout
+    with force_locale(checkout.locale):
+        link = _link("payments.pay", reference=checkout.reference, k=checkout.access_token)
+        send_email(
+            checkout.contact_email,
+            _("Bukti transfer pesanan %(number)s ditolak", number=order.number),
+            _(
+                "Penjual belum bisa menerima bukti transfer pesanan %(number)s: %(reason)s. "
+                "Kirim bukti yang benar lewat tautan ini.",
+                number=order.number,
+                reason=reason,
+            )
+            + (f"\n\n{link}" if link else ""),
+        )

@@ -42,7 +42,14 @@ from marketplace.orders.models import (
 )
 from marketplace.payments import registry
 from marketplace.payments import services as payment_services
-from marketplace.payments.base import ChargeState, EventKind, PaymentProvider, ProviderEvent, Settlement
+from marketplace.payments.base import (
+    ChargeState,
+    EventKind,
+    PaymentError,
+    PaymentProvider,
+    ProviderEvent,
+    Settlement,
+)
 from marketplace.payments.models import Payment, PaymentStatus
 
 log = logging.getLogger("gotong.orders")
@@ -118,6 +125,10 @@ def transition(order: Order, to: OrderStatus, *, actor: Any | None = None, note:
     if to not in (O.PENDING_PAYMENT,):
         order.expires_at = None
     db.session.flush()
+    if to in (O.SHIPPED, O.READY_FOR_PICKUP):
+        from marketplace.orders import notifications  # imports this module
+
+        notifications.order_progress(order)
     return event
 
 
@@ -605,6 +616,9 @@ def _cancel_with_provider(payment: Payment) -> ChargeState:
         state = registry.get(payment.method).cancel(payment.provider_ref)
     if state is ChargeState.SUCCEEDED:
         return state
+    if state is ChargeState.PROCESSING:
+        # The provider is still deciding and cannot stop it: leave the payment be; its webhook settles it.
+        raise PaymentError(_("Pembayaran sedang diproses bank. Coba lagi beberapa menit lagi."))
     if payment.status in (
         PaymentStatus.PENDING,
         PaymentStatus.PROCESSING,
@@ -682,6 +696,12 @@ def apply_provider_event(provider_code: str, event: ProviderEvent) -> None:
         log.info("webhook %s for unknown payment %s ignored", event.event_id, event.provider_ref)
         return
     if event.kind is EventKind.PAYMENT_SUCCEEDED:
+        if payment.status is PaymentStatus.CANCELLED:
+            # We stopped this attempt (its orders were cancelled or re-priced) and the provider had agreed.
+            log.error(
+                "webhook %s: success for cancelled payment %s; check it", event.event_id, payment.reference
+            )
+            return
         if event.amount_idr != payment.amount_idr or (event.currency or "idr").lower() != "idr":
             log.error(
                 "webhook %s: amount %s %s does not match payment %s (Rp%s); not marked paid",
@@ -723,6 +743,9 @@ def review_transfer(actor: Any, order: Order, *, approve: bool, note: str = "") 
             )
         payment.review_note = reason[:REASON_MAX]
         payment_services.transition_payment(payment, PaymentStatus.PENDING)
+        from marketplace.orders import notifications  # imports this module
+
+        notifications.transfer_rejected(order, payment.review_note)
         if order.expires_at is not None:
             # The buyer gets the full time again to transfer or upload a clearer proof.
             order.expires_at = max(

@@ -183,7 +183,13 @@ class StripeProvider:
                     "amount": to_stripe_amount(request.amount_idr),
                     "currency": "idr",
                     "payment_method_types": ["card"],
-                    "metadata": {**request.metadata, "reference": request.reference},
+                    # Stripe's ``description`` / ``receipt_email`` are refused by localstripe; the metadata
+                    # carries what the dashboard needs to find the checkout.
+                    "metadata": {
+                        **request.metadata,
+                        "reference": request.reference,
+                        "description": request.description[:500],
+                    },
                 },
                 {"idempotency_key": "pi-" + request.reference},
             )
@@ -336,7 +342,7 @@ class StripeProvider:
         if status == "canceled":
             return ChargeResult(ChargeState.CANCELLED)
         # requires_payment_method after a confirm: the attempt failed (e.g. authentication refused).
-        error = intent.last_payment_error
+        error = getattr(intent, "last_payment_error", None)
         return ChargeResult(
             ChargeState.FAILED,
             failure_message=card_message(getattr(error, "code", None), getattr(error, "decline_code", None)),

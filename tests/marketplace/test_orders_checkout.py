@@ -290,6 +290,10 @@ def test_cash_order_is_paid_on_handover():
     ).orders[0]
     services.mark_packed(owner, order)
     services.mark_ready_for_pickup(owner, order)
+    from marketplace.mail.models import OutboxEmail
+
+    mail = db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+    assert mail.recipient == "pembeli@contoh.id" and "siap diambil" in mail.body
     services.mark_cash_paid(owner, order)
     services.mark_completed(owner, order)
     assert order.status is OrderStatus.COMPLETED and order.is_paid

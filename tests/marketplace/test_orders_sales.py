@@ -3,6 +3,9 @@ transfer queue, and who is refused."""
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import select
 
@@ -318,9 +321,18 @@ class RefundingStripe(StripeProvider):
         return RefundResult(provider_ref="re_test_1", amount_idr=request.amount_idr)
 
 
-def card_provider(cls=StripeProvider):  # type: ignore[no-untyped-def]
-    # Port 9 (discard) refuses connections on the test machine: "Stripe is unreachable", at once.
-    return cls("sk_test_x", "pk_test_x", "whsec_x", api_base="http://127.0.0.1:9", max_network_retries=0)
+@pytest.fixture
+def dead_port() -> Iterator[int]:
+    """A port bound but not listening: connecting is refused at once ("Stripe is unreachable")."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+def card_provider(port: int, cls=StripeProvider):  # type: ignore[no-untyped-def]
+    return cls(
+        "sk_test_x", "pk_test_x", "whsec_x", api_base=f"http://127.0.0.1:{port}", max_network_retries=0
+    )
 
 
 def paid_card_order(product) -> Order:  # type: ignore[no-untyped-def]
@@ -330,8 +342,8 @@ def paid_card_order(product) -> Order:  # type: ignore[no-untyped-def]
     return paid(order)
 
 
-def test_cancelling_a_card_order_refunds_through_stripe(web, app, monkeypatch, seller, doll):
-    monkeypatch.setitem(app.extensions[EXTENSION_KEY], "card", card_provider(RefundingStripe))
+def test_cancelling_a_card_order_refunds_through_stripe(web, app, monkeypatch, dead_port, seller, doll):
+    monkeypatch.setitem(app.extensions[EXTENSION_KEY], "card", card_provider(dead_port, RefundingStripe))
     order = paid_card_order(doll)
     web.login(seller.owner)
     assert "dikembalikan ke pembeli lewat Stripe" in html(web.get(url(order)))
@@ -342,8 +354,8 @@ def test_cancelling_a_card_order_refunds_through_stripe(web, app, monkeypatch, s
     assert reload(doll).stock == 10
 
 
-def test_cancel_is_rolled_back_when_stripe_is_unreachable(web, app, monkeypatch, seller, doll):
-    monkeypatch.setitem(app.extensions[EXTENSION_KEY], "card", card_provider())
+def test_cancel_is_rolled_back_when_stripe_is_unreachable(web, app, monkeypatch, dead_port, seller, doll):
+    monkeypatch.setitem(app.extensions[EXTENSION_KEY], "card", card_provider(dead_port))
     order = paid_card_order(doll)
     web.login(seller.owner)
     response = web.post(url(order, "batalkan"), {"reason": "Stok rusak"})
