@@ -60,6 +60,8 @@ def reindex_search_command() -> None:
 def expire_orders_command() -> None:
     """Cancel unpaid orders whose payment time ran out and return their stock. Idempotent: run it from a
     scheduler (cron, systemd timer) every few minutes."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from marketplace.errors import DomainError
     from marketplace.orders import services
 
@@ -74,6 +76,10 @@ def expire_orders_command() -> None:
                 db.session.rollback()
                 failed += 1
                 click.echo(f"Order {order_id} not expired: {error.message}", err=True)
+            except SQLAlchemyError as error:  # a lock timeout or deadlock: the next run retries it
+                db.session.rollback()
+                failed += 1
+                click.echo(f"Order {order_id} not expired: {error.__class__.__name__}", err=True)
     click.echo(f"Expired {expired} unpaid orders." + (f" {failed} left for the next run." if failed else ""))
 
 

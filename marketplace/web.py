@@ -84,6 +84,13 @@ def register_input_guard(app: Flask) -> None:
     that carries one is answered 400 before any view sees it."""
 
     @app.before_request
+    def _refuse_absurd_page() -> None:
+        # ?page= feeds db.paginate's OFFSET: a number no database integer holds is a 404, not a 500.
+        page = request.args.get("page", "")
+        if len(page) > 6:
+            abort(404)
+
+    @app.before_request
     def _refuse_nul() -> None:
         if request.method in ("POST", "PUT", "PATCH") and any(
             "\x00" in value for value in request.form.values()

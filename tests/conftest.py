@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from marketplace import create_app
 from marketplace.extensions import db, limiter
@@ -31,7 +33,6 @@ from marketplace.extensions import db, limiter
 # card payments of the test app point at it.
 from tests.localstripe import (  # noqa: F401 (fixtures are found by name here)
     STRIPE_TEST_CONFIG,
-    live_app_server,
     localstripe,
     stripe_webhooks,
 )
@@ -136,6 +137,18 @@ def _database(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
             outer.rollback()
             connection.close()
             engines[None] = engine
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The session app served over real HTTP on 127.0.0.1 in a thread: for the browser and for webhooks."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="gotong-live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
 
 
 # --- web client -------------------------------------------------------------------------------------------

@@ -4,8 +4,7 @@ A pytest plugin (``pytest_plugins = ["tests.localstripe"]``). The port is chosen
 ``STRIPE_TEST_CONFIG`` — merged into the test app's config — can name the URL before the server starts.
 
 - ``localstripe``      (session) starts ``python -m localstripe`` and stops it at the end; its URL.
-- ``live_app_server``  (session) the session ``app`` served over HTTP on 127.0.0.1 in a thread; its URL.
-- ``stripe_webhooks``  localstripe sends its signed webhooks to ``live_app_server`` during the test, and
+- ``stripe_webhooks``  localstripe sends its signed webhooks to ``live_server`` during the test, and
                        to nobody outside it (a webhook arriving while another test holds the connection in a
                        rolled-back transaction would write into that test). Use it in ``committing`` tests.
 - ``wait_for(predicate)`` polls until a webhook has been handled (localstripe sends it ~1 s after the event).
@@ -23,7 +22,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -33,8 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from flask import Flask, has_app_context
-from werkzeug.serving import make_server
+from flask import has_app_context
 
 
 def _free_port() -> int:
@@ -207,28 +204,16 @@ def localstripe() -> Iterator[str]:
         log_dir.rmdir()
 
 
-@pytest.fixture(scope="session")
-def live_app_server(app: Flask) -> Iterator[str]:
-    """The session app over real HTTP (like tests/e2e's ``live_server``), for localstripe's webhooks."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="gotong-webhook-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
-
-
 _muted_at = [0.0]
 
 
 @pytest.fixture
-def stripe_webhooks(localstripe: str, live_app_server: str) -> Iterator[str]:
+def stripe_webhooks(localstripe: str, live_server: str) -> Iterator[str]:
     """localstripe delivers every event's webhook to the live server while the test runs; yields its URL."""
     # A previous test's webhooks still due must not reach this one (they would find its tables emptied and
     # still store their event ids).
     time.sleep(max(0.0, _muted_at[0] + _WEBHOOK_DELAY - time.monotonic()))
-    url = live_app_server + "/webhooks/stripe"
+    url = live_server + "/webhooks/stripe"
     set_webhook(url)  # events unset: all of them
     try:
         yield url

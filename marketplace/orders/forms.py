@@ -6,18 +6,27 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, HiddenField, IntegerField, RadioField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from marketplace.forms import IndonesianPhone, RegionFieldsMixin, strip
 from marketplace.orders.models import DELIVERY_LABELS, DeliveryMethod
 
 
 class CartQuantityForm(FlaskForm):
-    product_id = IntegerField(validators=[DataRequired()])
+    product_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
     quantity = IntegerField(
         _l("Jumlah"),
         validators=[
-            DataRequired(_l("Isi jumlah yang dibeli.")),
+            InputRequired(_l("Isi jumlah yang dibeli.")),
             NumberRange(min=0, max=1_000_000, message=_l("Jumlah harus angka bulat 0 atau lebih.")),
         ],
         default=1,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from marketplace.accounts import policy
-from marketplace.cooperatives.models import Business, Cooperative
+from marketplace.cooperatives.models import Business, Cooperative, Membership, MembershipStatus
 from marketplace.errors import DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
@@ -451,7 +451,18 @@ def _render_transfers(
 ) -> tuple[str, int]:
     query = (
         select(Order)
-        .where(Order.cooperative_id == cooperative.id, Order.status == O.PENDING_PAYMENT, _awaiting_review())
+        .join(Business, Business.id == Order.business_id)
+        .where(
+            # Transfers into this cooperative's account: members without an account of their own.
+            Business.bank_account_number.is_(None),
+            exists().where(
+                Membership.business_id == Business.id,
+                Membership.cooperative_id == cooperative.id,
+                Membership.status == MembershipStatus.ACTIVE,
+            ),
+            Order.status == O.PENDING_PAYMENT,
+            _awaiting_review(),
+        )
         .options(selectinload(Order.lines), selectinload(Order.checkout), selectinload(Order.business))
         .order_by(Order.created_at, Order.id)
     )
@@ -478,8 +489,8 @@ def _cooperative_order(cooperative: Cooperative, number: str) -> Order:
         order = services.order_by_number(number)
     except NotFound:
         abort(404)
-    if order.cooperative_id != cooperative.id:
-        abort(404)
+    if transfer_account(order.business) is not cooperative:
+        abort(404)  # the money did not go to this cooperative's account: not its managers' to confirm
     return order
 
 

@@ -27,7 +27,7 @@ from marketplace.accounts import policy
 from marketplace.catalog.models import Product, unit_label
 from marketplace.catalog.services import MAX_QUANTITY, is_public
 from marketplace.clock import utcnow
-from marketplace.cooperatives.models import Business
+from marketplace.cooperatives.models import Business, Cooperative
 from marketplace.errors import DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.money import format_idr
@@ -50,7 +50,7 @@ from marketplace.payments.base import (
     ProviderEvent,
     Settlement,
 )
-from marketplace.payments.models import Payment, PaymentStatus
+from marketplace.payments.models import Payment, PaymentStatus, payment_orders
 
 log = logging.getLogger("gotong.orders")
 
@@ -411,7 +411,8 @@ def place_order(buyer: Any | None, items: Mapping[int, int], data: CheckoutData,
     cart = build_cart(items)
     if cart.is_empty:
         raise CartChanged(_("Keranjang Anda kosong."))
-    if not hmac.compare_digest(cart.digest(), digest or "") or cart.missing:
+    digest = digest or ""
+    if not digest.isascii() or not hmac.compare_digest(cart.digest(), digest) or cart.missing:
         raise CartChanged(_("Isi atau harga keranjang berubah. Periksa lagi sebelum memesan."))
     for line in cart.lines:
         if line.problem:
@@ -480,10 +481,12 @@ def place_order(buyer: Any | None, items: Mapping[int, int], data: CheckoutData,
         orders.append(order)
     db.session.flush()
     if provider.settlement is Settlement.WHOLE_CHECKOUT:
-        payment_services.new_payment(checkout, provider.code, checkout.total_idr)
+        payment_services.new_payment(checkout, provider.code, checkout.total_idr, covers=orders)
     else:
         for order in orders:
-            payment_services.new_payment(checkout, provider.code, order.total_idr, order=order)
+            payment_services.new_payment(
+                checkout, provider.code, order.total_idr, order=order, covers=[order]
+            )
     if buyer is not None:
         clear_account_cart(buyer, items.keys())
     db.session.flush()
@@ -510,7 +513,10 @@ def can_review_payment(user: Any, order: Order) -> bool:
     """A transfer is confirmed by the seller or, when it went to the cooperative's account, its managers."""
     if can_manage_order(user, order):
         return True
-    return order.cooperative is not None and policy.manages_cooperative(user, order.cooperative)
+    from marketplace.payments.manual import transfer_account
+
+    receiver = transfer_account(order.business)
+    return isinstance(receiver, Cooperative) and policy.manages_cooperative(user, receiver)
 
 
 def is_buyer(user: Any, order: Order) -> bool:
@@ -546,10 +552,8 @@ def current_payment(order: Order) -> Payment | None:
     """The latest payment attempt that covers this order."""
     return db.session.scalars(
         select(Payment)
-        .where(
-            Payment.checkout_id == order.checkout_id,
-            or_(Payment.order_id == order.id, Payment.order_id.is_(None)),
-        )
+        .join(payment_orders, payment_orders.c.payment_id == Payment.id)
+        .where(payment_orders.c.order_id == order.id)
         .order_by(Payment.id.desc())
         .limit(1)
     ).first()
@@ -583,9 +587,19 @@ def seller_status_counts(business: Business) -> dict[OrderStatus, int]:
     return {status: count for status, count in rows}
 
 
+def lock_checkout(checkout: Checkout) -> Checkout:
+    """Serialise work on one checkout's payments (two tabs opening the pay page make one attempt, not two)."""
+    db.session.execute(select(Checkout.id).where(Checkout.id == checkout.id).with_for_update())
+    return checkout
+
+
 def payable_payment(checkout: Checkout, order: Order | None = None) -> Payment | None:
-    """The payment the buyer should pay now, making a fresh attempt after a decline or when the orders it
-    covered changed (one was cancelled); None when nothing is left to pay."""
+    """The payment the buyer should pay now; None when nothing is left to pay.
+
+    A fresh attempt is made after a decline, or when the orders the last attempt covered are not the orders
+    still waiting (one was cancelled): the old attempt is stopped at the provider first, so it can never be
+    paid on top of the new one."""
+    lock_checkout(checkout)
     pending = [
         o for o in checkout.orders if o.status is O.PENDING_PAYMENT and (order is None or o.id == order.id)
     ]
@@ -596,17 +610,25 @@ def payable_payment(checkout: Checkout, order: Order | None = None) -> Payment |
         target = pending[0]
         payment = current_payment(target)
         if payment is None or payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
-            payment = payment_services.new_payment(checkout, provider.code, target.total_idr, order=target)
+            payment = payment_services.new_payment(
+                checkout, provider.code, target.total_idr, order=target, covers=[target]
+            )
         return payment
-    amount = sum(o.total_idr for o in pending)
+    wanted = {o.id for o in pending}
     payment = current_payment(pending[0])
-    if payment is not None and payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING):
-        if payment.amount_idr == amount:
-            return payment
-        _cancel_with_provider(payment)
-    if payment is not None and payment.status is PaymentStatus.SUCCEEDED:
-        return None
-    return payment_services.new_payment(checkout, provider.code, amount)
+    if payment is not None:
+        if payment.status is PaymentStatus.SUCCEEDED:
+            return None
+        if payment.status in (PaymentStatus.PENDING, PaymentStatus.PROCESSING, PaymentStatus.FAILED):
+            same_orders = {o.id for o in payment.orders} == wanted
+            if same_orders and payment.status is not PaymentStatus.FAILED:
+                return payment
+            if _cancel_with_provider(payment) is ChargeState.SUCCEEDED:
+                payment_received(payment)  # it was paid meanwhile after all
+                return None
+    return payment_services.new_payment(
+        checkout, provider.code, sum(o.total_idr for o in pending), covers=pending
+    )
 
 
 def _cancel_with_provider(payment: Payment) -> ChargeState:
@@ -638,9 +660,7 @@ def retry_after_failure(payment: Payment) -> Payment | None:
 
 
 def covered_orders(payment: Payment) -> list[Order]:
-    if payment.order_id is not None:
-        return [db.session.get(Order, payment.order_id)]  # type: ignore[list-item]
-    return list(payment.checkout.orders)
+    return list(payment.orders)
 
 
 def payment_received(payment: Payment, *, actor: Any | None = None, note: str = "") -> list[Order]:
@@ -668,7 +688,10 @@ def payment_received(payment: Payment, *, actor: Any | None = None, note: str = 
                 )
             )
             paid.append(order)
-        elif order.status in (O.CANCELLED, O.REFUNDED) and registry.get(payment.method).refunds_online:
+        elif registry.get(payment.method).refunds_online and (
+            order.status in (O.CANCELLED, O.REFUNDED) or order.paid_at is not None
+        ):
+            # Cancelled or expired meanwhile, or already paid by another attempt: this money goes back.
             log.warning(
                 "payment %s succeeded for %s order %s: refunding",
                 payment.reference,
@@ -827,6 +850,10 @@ def cancel_order(actor: Any | None, order: Order, reason: str, *, by: str) -> Or
         allowed = frozenset({O.PENDING_PAYMENT})
     else:
         raise ValueError(by)
+    # Locks in the webhook's order (payment, then order), so a cancel and a webhook never deadlock.
+    locked = current_payment(order)
+    if locked is not None:
+        payment_services.lock(locked)
     order = lock_order(order)
     if order.status not in allowed:
         if by == "buyer":
@@ -883,6 +910,9 @@ def expire_order(order_id: int, now: datetime | None = None) -> bool:
     order = db.session.get(Order, order_id)
     if order is None:
         return False
+    locked = current_payment(order)
+    if locked is not None:
+        payment_services.lock(locked)
     order = lock_order(order)
     if order.status is not O.PENDING_PAYMENT or order.expires_at is None or _aware(order.expires_at) >= now:
         return False

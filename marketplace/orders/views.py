@@ -135,6 +135,8 @@ def add_to_cart():
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
+        if form.product_id.errors:
+            abort(404)
         flash(_("Isi jumlah dengan angka bulat, mis. 2."), "error")
         return redirect(_back(url_for("orders.cart")))
     try:
@@ -160,8 +162,11 @@ def add_to_cart():
 def remove_from_cart():
     form = CartQuantityForm()
     form.quantity.data = 0
-    if not form.validate_on_submit() and form.csrf_token.errors:
-        abort(400)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        if form.product_id.errors:
+            abort(404)
     product = db.session.get(Product, form.product_id.data or 0)
     if product is None:
         abort(404)

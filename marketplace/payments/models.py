@@ -7,7 +7,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.clock import utcnow
@@ -38,6 +47,16 @@ PAYMENT_STATUS_LABELS = {
     PaymentStatus.CANCELLED: _l("Dibatalkan"),
     PaymentStatus.REFUNDED: _l("Dana dikembalikan"),
 }
+
+
+# The orders a payment attempt pays for, fixed when the attempt is made: a card attempt made after one order
+# of the checkout was cancelled covers only the others.
+payment_orders = Table(
+    "payment_orders",
+    db.metadata,
+    Column("payment_id", ForeignKey("payments.id", ondelete="CASCADE"), primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Payment(db.Model):
@@ -71,6 +90,7 @@ class Payment(db.Model):
 
     checkout: Mapped[Checkout] = relationship(back_populates="payments")
     order: Mapped[Order | None] = relationship()
+    orders: Mapped[list[Order]] = relationship(secondary=payment_orders, order_by="Order.id")
     reviewed_by: Mapped[User | None] = relationship()
     refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
 

@@ -27,7 +27,7 @@ from marketplace.payments.base import (
     ProviderEvent,
     RefundRequest,
 )
-from marketplace.payments.models import Payment, PaymentStatus, Refund, WebhookEvent
+from marketplace.payments.models import PAYMENT_STATUS_LABELS, Payment, PaymentStatus, Refund, WebhookEvent
 
 log = logging.getLogger("gotong.payments")
 
@@ -61,17 +61,26 @@ def transition_payment(payment: Payment, to: PaymentStatus) -> None:
         return
     if to not in PAYMENT_TRANSITIONS[payment.status]:
         raise IllegalPaymentTransition(
-            _("Status pembayaran tidak bisa diubah dari %(a)s ke %(b)s.", a=payment.status.value, b=to.value)
+            _(
+                "Status pembayaran tidak bisa diubah dari \u201c%(a)s\u201d ke \u201c%(b)s\u201d. "
+                "Muat ulang halaman.",
+                a=PAYMENT_STATUS_LABELS[payment.status],
+                b=PAYMENT_STATUS_LABELS[to],
+            )
         )
     payment.status = to
     if to is S.SUCCEEDED:
         payment.succeeded_at = utcnow()
 
 
-def new_payment(checkout: Any, method: str, amount_idr: int, order: Any | None = None) -> Payment:
+def new_payment(
+    checkout: Any, method: str, amount_idr: int, order: Any | None = None, *, covers: list[Any]
+) -> Payment:
+    """A payment attempt for the orders it ``covers`` (``order``: the one order of a per-order method)."""
     payment = Payment(
         checkout=checkout,
         order=order,
+        orders=list(covers),
         method=method,
         status=S.PENDING,
         amount_idr=amount_idr,

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from marketplace.database import write_unit
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.orders import services as order_services
@@ -63,6 +64,12 @@ def _description(checkout: Checkout) -> str:
 
 @bp.get("/bayar/<reference>")
 def pay(reference: str):
+    # Opening the page may make a payment attempt: a write unit, under the checkout's row lock.
+    with write_unit():
+        return _pay(reference)
+
+
+def _pay(reference: str):  # type: ignore[no-untyped-def]
     checkout = _checkout(reference)
     provider = registry.get(checkout.payment_method)
     context: dict[str, Any] = {
@@ -155,7 +162,11 @@ def upload_proof(reference: str):
     if not upload or not upload.filename:
         flash(_("Pilih foto bukti transfer dulu."), "error")
         return redirect(url_for("payments.pay", reference=checkout.reference)), 303
-    if payment.order is None or payment.order.status is not OrderStatus.PENDING_PAYMENT:
+    # Same lock order as the webhook and the expiry job (payment, then order): an upload cannot revive an
+    # order that expired a moment ago.
+    payment = services.lock(payment)
+    order = order_services.lock_order(payment.order) if payment.order is not None else None
+    if order is None or order.status is not OrderStatus.PENDING_PAYMENT:
         flash(_("Pesanan ini tidak menunggu pembayaran lagi."), "error")
         return redirect(url_for("payments.pay", reference=checkout.reference)), 303
     try:
@@ -171,17 +182,26 @@ def upload_proof(reference: str):
 
 
 def _tell_reviewers(order: Order) -> None:
+    """Tell the seller (or the managers of the cooperative that took the transfer), each in their language."""
+    from flask_babel import force_locale
+
     from marketplace.mail.services import send_email
 
-    owner = order.business.owner
-    send_email(
-        owner.email,
-        _("Bukti transfer untuk pesanan %(number)s", number=order.number),
-        _(
-            "Pembeli mengunggah bukti transfer untuk pesanan %(number)s. Periksa rekening lalu konfirmasi.",
-            number=order.number,
-        ),
-    )
+    receiver = transfer_account(order.business)
+    people = [order.business.owner]
+    if receiver is not None and receiver is not order.business:
+        people += [m.user for m in receiver.managers]
+    for person in {p.id: p for p in people}.values():
+        with force_locale(person.locale or "id"):
+            send_email(
+                person.email,
+                _("Bukti transfer untuk pesanan %(number)s", number=order.number),
+                _(
+                    "Pembeli mengunggah bukti transfer untuk pesanan %(number)s. Periksa rekening lalu "
+                    "konfirmasi.",
+                    number=order.number,
+                ),
+            )
 
 
 @bp.get("/bayar/bukti/<reference>")

@@ -182,6 +182,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_payments_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_status'), ['status'], unique=False)
 
+    op.create_table('payment_orders',
+    sa.Column('payment_id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_payment_orders_order_id_orders'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_payment_orders_payment_id_payments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('payment_id', 'order_id', name=op.f('pk_payment_orders'))
+    )
+    with op.batch_alter_table('payment_orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_orders_order_id'), ['order_id'], unique=False)
+
     op.create_table('refunds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('payment_id', sa.Integer(), nullable=False),
@@ -238,6 +248,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_payments_order_id'))
         batch_op.drop_index(batch_op.f('ix_payments_checkout_id'))
 
+    with op.batch_alter_table('payment_orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_orders_order_id'))
+
+    op.drop_table('payment_orders')
     op.drop_table('payments')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_lines_product_id'))

@@ -24,6 +24,17 @@
         });
     });
   });
+  // Checkout: the delivery address only matters when the order is delivered.
+  var deliveryBlock = document.querySelector("[data-when-delivery]");
+  if (deliveryBlock) {
+    var radios = document.querySelectorAll("input[name=delivery_method]");
+    var sync = function () {
+      var chosen = document.querySelector("input[name=delivery_method]:checked");
+      deliveryBlock.hidden = !!chosen && chosen.value !== "delivery";
+    };
+    radios.forEach(function (radio) { radio.addEventListener("change", sync); });
+    sync();
+  }
   // Close the account menu when tapping elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

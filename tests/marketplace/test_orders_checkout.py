@@ -90,6 +90,14 @@ def test_guest_cart_checkout_and_bank_transfer_page(web):
     assert "002101000123305" in pay_page and "PAY-" in pay_page and "Rp255.000" in pay_page
     db.session.refresh(doll)
     assert doll.stock == 7
+    from marketplace.mail.models import OutboxEmail
+
+    checkout = db.session.scalars(db.select(services.Checkout)).one()
+    mails = {m.recipient: m for m in db.session.scalars(db.select(OutboxEmail))}
+    confirmation = mails["rina@contoh.id"]
+    assert checkout.reference in confirmation.subject
+    assert "Rp255.000" in confirmation.body and f"k={checkout.access_token}" in confirmation.body
+    assert checkout.orders[0].number in mails[seller.owner.email].subject
 
 
 # --- the state machine -----------------------------------------------------------------------------------
@@ -364,3 +372,17 @@ def test_expiry_releases_stock_once_and_keeps_proofs_waiting(app):
     assert stale.status is OrderStatus.CANCELLED and stale.cancel_reason == "Waktu pembayaran habis."
     assert with_proof.status is OrderStatus.PENDING_PAYMENT and fresh.status is OrderStatus.PENDING_PAYMENT
     assert product.stock == 5 - 1 - 1
+
+
+def test_bad_input_is_refused_without_a_server_error(web):
+    doll = make_product(make_bank_account(make_business()), price_idr=85_000, stock=10)
+    assert web.post("/keranjang", {"product_id": "99999999999999999999", "quantity": "1"}).status_code == 404
+    assert web.post("/keranjang/hapus", {"product_id": "99999999999999999999"}).status_code == 404
+    assert web.post("/keranjang", {"product_id": doll.id, "quantity": "dua"}).status_code == 302
+    assert web.post("/keranjang", {"product_id": doll.id, "quantity": "-3"}).status_code == 302
+    web.post("/keranjang", {"product_id": doll.id, "quantity": "2"})
+    response = web.post("/keranjang/pesan", _checkout_form(web, cart_digest="é"))
+    assert response.status_code == 422
+    assert web.get("/pesanan?page=99999999999999999999").status_code == 404
+    web.post("/keranjang", {"product_id": doll.id, "quantity": "0", "mode": "set"})  # "Ubah" to 0 removes it
+    assert services.build_cart({}).is_empty and "masih kosong" in html(web.get("/keranjang"))

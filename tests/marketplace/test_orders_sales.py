@@ -374,8 +374,10 @@ def test_cancel_is_rolled_back_when_stripe_is_unreachable(web, app, monkeypatch,
 
 @pytest.fixture
 def cooperative_order(seller, doll):
-    cooperative = make_cooperative(name="Koperasi Boneka Bekasi", slug="kop-boneka")
+    cooperative = make_bank_account(make_cooperative(name="Koperasi Boneka Bekasi", slug="kop-boneka"))
     make_membership(cooperative, seller)
+    # The seller takes transfers through the cooperative's account, so its managers confirm them.
+    seller.bank_name = seller.bank_account_number = seller.bank_account_holder = None
     doll.cooperative = cooperative
     db.session.flush()
     order = order_of(doll, 2)
@@ -494,3 +496,17 @@ def test_admin_may_work_on_any_business_orders(web, seller, doll):
     assert web.get("/usaha/boneka-bu-tini/pesanan").status_code == 200
     web.post(url(order, "kemas"))
     assert reload(order).status is OrderStatus.PACKED
+
+
+def test_manager_cannot_confirm_a_transfer_into_the_sellers_own_account(web, seller, doll):
+    cooperative = make_bank_account(make_cooperative(name="Koperasi Boneka Bekasi", slug="kop-boneka"))
+    make_membership(cooperative, seller)
+    doll.cooperative = cooperative
+    db.session.flush()
+    order = order_of(doll, 1)
+    payment = awaiting_review(order)
+    web.login(cooperative.managers[0].user)
+    assert order.number not in html(web.get("/koperasi/kop-boneka/transfer"))
+    assert web.post(f"/koperasi/kop-boneka/transfer/{order.number}/konfirmasi").status_code == 404
+    assert web.get(f"/bayar/bukti/{payment.reference}").status_code == 403
+    assert reload(order).status is OrderStatus.PENDING_PAYMENT

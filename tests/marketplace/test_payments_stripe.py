@@ -37,6 +37,7 @@ from marketplace.payments.base import (
     GatewayError,
     PaymentError,
     PaymentRequest,
+    ProviderEvent,
     RefundRequest,
     Settlement,
     UnableToTakePayment,
@@ -690,3 +691,84 @@ def test_cancelling_a_paid_card_order_refunds_it_through_stripe(stripe_webhooks:
     status, refunds = http("GET", f"/v1/refunds?payment_intent={payment.provider_ref}", secret=True)
     assert status == 200
     assert [(r["id"], r["amount"]) for r in refunds["data"]] == [(refund.provider_ref, first.total_idr * 100)]
+
+
+# --- attempts that cover changed orders (found in review) ---
+
+
+def _two_seller_card_checkout() -> Checkout:
+    items = {}
+    for n in range(2):
+        product = make_product(
+            make_business(), title=f"Kain {n}", slug=f"kain-{n}", price_idr=25_000 * (n + 1)
+        )
+        items[product.id] = 2
+    data = order_services.CheckoutData(
+        "Budi", "b@contoh.id", "+6281234567890", DeliveryMethod.PICKUP, payment_method="card"
+    )
+    checkout = order_services.place_order(None, items, data, order_services.build_cart(items).digest())
+    payment_services.ensure_started(checkout.payments[0], "Gotong", None)
+    return checkout
+
+
+def _succeed(payment: Payment, event_id: str) -> None:
+    payment_services.confirm_card(payment_services.lock(payment), card_token())
+    order_services.apply_provider_event(
+        "card",
+        ProviderEvent(
+            event_id,
+            "payment_intent.succeeded",
+            EventKind.PAYMENT_SUCCEEDED,
+            provider_ref=payment.provider_ref,
+            amount_idr=payment.amount_idr,
+            currency="idr",
+        ),
+    )
+
+
+@pytest.mark.parametrize("cancelled", [0, 1], ids=["smaller-cancelled", "bigger-cancelled"])
+def test_a_new_attempt_covers_only_the_orders_still_waiting(localstripe, cancelled) -> None:  # type: ignore[no-untyped-def]
+    checkout = _two_seller_card_checkout()
+    first = checkout.payments[0]
+    gone, kept = checkout.orders[cancelled], checkout.orders[1 - cancelled]
+    order_services.cancel_order(None, gone, "", by="buyer")
+    second = order_services.payable_payment(checkout)
+    assert second.id != first.id and second.amount_idr == kept.total_idr
+    assert [o.id for o in second.orders] == [kept.id]
+    assert first.status is PaymentStatus.CANCELLED
+    payment_services.ensure_started(second, "Gotong", None)
+    _succeed(second, f"evt_cover_{cancelled}")
+    assert kept.status is OrderStatus.PAID
+    assert gone.status is OrderStatus.CANCELLED
+    assert db.session.scalars(select(Refund)).all() == []
+
+
+def test_a_declined_attempt_is_stopped_before_a_new_one_and_a_double_payment_is_refunded(
+    localstripe,  # type: ignore[no-untyped-def]
+) -> None:
+    checkout = _two_seller_card_checkout()
+    first = checkout.payments[0]
+    order_services.apply_provider_event(
+        "card",
+        ProviderEvent(
+            "evt_declined",
+            "payment_intent.payment_failed",
+            EventKind.PAYMENT_FAILED,
+            provider_ref=first.provider_ref,
+            failure_message="declined",
+        ),
+    )
+    second = order_services.payable_payment(checkout)
+    assert second.id != first.id and first.status is PaymentStatus.CANCELLED
+    _status, intent = http("GET", f"/v1/payment_intents/{first.provider_ref}", secret=True)
+    assert intent["status"] == "canceled"  # the old intent can no longer be paid
+    payment_services.ensure_started(second, "Gotong", None)
+    _succeed(second, "evt_second")
+    assert all(o.status is OrderStatus.PAID for o in checkout.orders)
+    # Had the first attempt been paid anyway (a provider's late success), the money would go back:
+    third = payment_services.new_payment(checkout, "card", checkout.total_idr, covers=list(checkout.orders))
+    payment_services.ensure_started(third, "Gotong", None)
+    _succeed(third, "evt_third")
+    refunds = db.session.scalars(select(Refund).where(Refund.payment_id == third.id)).all()
+    assert sorted(r.amount_idr for r in refunds) == sorted(o.total_idr for o in checkout.orders)
+    assert third.status is PaymentStatus.REFUNDED
