@@ -2504,6 +2504,49 @@ class _Builder:
             self.add_products(business, spec)
         self.set_statuses()
         db.session.flush()
+        self.add_orders()
+
+    # ---- orders: the demo buyer's orders in several states, so sellers' and buyer's pages show real work
+    def add_orders(self) -> None:
+        from marketplace.catalog.services import is_public
+        from marketplace.orders import services as orders
+        from marketplace.orders.models import DeliveryMethod
+
+        buyer = self.users["pembeli"]
+        by_owner = {b.owner.email: b for b in db.session.scalars(select(Business))}
+
+        def items(owner: str, count: int) -> dict[int, int]:
+            business = by_owner[_email(owner)]
+            products = [p for p in business.products if is_public(p) and p.stock >= 10][:count]
+            return {p.id: max(p.min_order_qty, 2) for p in products}
+
+        def place(owner: str, method: str, delivery: DeliveryMethod, count: int = 1):  # type: ignore[no-untyped-def]
+            wanted = items(owner, count)
+            data = orders.CheckoutData(
+                contact_name=buyer.name,
+                contact_email=buyer.email,
+                contact_phone=buyer.phone,
+                delivery_method=delivery,
+                payment_method=method,
+                address="Jl. Cempaka No. 12, RT 03/RW 05, Kel. Jatiwaringin"
+                if delivery == "delivery"
+                else None,
+                province_code="32" if delivery == "delivery" else None,
+                regency_code="32.75" if delivery == "delivery" else None,
+                postal_code="17411" if delivery == "delivery" else None,
+            )
+            return orders.place_order(buyer, wanted, data, orders.build_cart(wanted).digest()).orders[0]
+
+        seller = by_owner[_email("pemilik.boneka1")].owner
+        shipped = place("pemilik.boneka1", "bank_transfer", DeliveryMethod.DELIVERY, 2)
+        orders.payment_received(orders.current_payment(shipped), actor=seller)
+        orders.mark_packed(seller, shipped)
+        orders.mark_shipped(seller, shipped, "JNE", "JNE0123456789")
+        to_pack = place("pemilik.boneka1", "bank_transfer", DeliveryMethod.DELIVERY)
+        orders.payment_received(orders.current_payment(to_pack), actor=seller)
+        place("pemilik.boneka1", "cash", DeliveryMethod.PICKUP)
+        place("pemilik.gianyar1", "bank_transfer", DeliveryMethod.PICKUP)
+        db.session.flush()
 
 
 def seed_demo() -> SeedResult:

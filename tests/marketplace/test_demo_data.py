@@ -28,6 +28,10 @@ def test_seed_demo_is_rich_enough_and_idempotent():
     assert {"32.16", "13.11"} <= regencies  # Bekasi, Solok Selatan
     assert any(code.startswith("51.") for code in regencies)  # Bali
     assert any(code.startswith("62.") for code in regencies)  # Central Kalimantan
+    from marketplace.orders.models import Order
+
+    statuses = sorted(s.value for s in db.session.scalars(select(Order.status)))
+    assert statuses == ["paid", "pending_payment", "pending_payment", "shipped"]
     second = seed_demo()
     assert not second.created and second.counts == first.counts
 
@@ -78,3 +82,31 @@ def test_demo_admin_can_log_in(web):
     response = web.post("/akun/masuk", {"email": "admin@gotong.id", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert web.get("/admin/").status_code == 200
+
+
+def test_order_pages_render_over_the_demo_data_in_both_languages(web):
+    from marketplace.orders.models import Order
+
+    seed_demo()
+    db.session.commit()
+    orders = list(db.session.scalars(select(Order).order_by(Order.id)))
+    seller = orders[0].business
+    buyer_pages = ["/keranjang", "/keranjang/pesan", "/pesanan"]
+    for order in orders:
+        buyer_pages += [
+            f"/pesanan/{order.number}",
+            f"/bayar/{order.checkout.reference}",
+            f"/pesanan/{order.number}/faktur",
+        ]
+    seller_pages = [f"/usaha/{seller.slug}/pesanan", f"/usaha/{seller.slug}/pesanan?status=semua"]
+    seller_pages += [f"/usaha/{seller.slug}/pesanan/{o.number}" for o in orders if o.business_id == seller.id]
+    for email, pages in (("pembeli@gotong.id", buyer_pages), (seller.owner.email, seller_pages)):
+        web.post("/akun/masuk", {"email": email, "password": DEMO_PASSWORD})
+        for language in ("id", "en"):
+            web.post("/bahasa", {"lang": language})
+            for url in pages:
+                response = web.get(url)
+                assert response.status_code in (200, 302), (email, language, url)
+                if response.status_code == 200:
+                    assert f'lang="{language}"' in html(response)
+        web.logout()
