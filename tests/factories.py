@@ -212,3 +212,57 @@ def make_checkout(
         regency_code="32.16" if delivery == "delivery" else None,
     )
     return order_services.place_order(buyer, items, data, cart.digest())
+
+
+# --- buying coalitions ------------------------------------------------------------------------------------
+
+FEED_TIERS = ((1, 320_000), (100, 300_000), (200, 285_000))  # DOMAIN.md's worked example
+
+
+def make_coalition(cooperative: Cooperative | None = None, title: str = "Konsentrat pakan sapi 50 kg", **kw):  # type: ignore[no-untyped-def]
+    """A buying coalition made directly (``status`` open unless given; any deadline, past ones too)."""
+    from datetime import timedelta
+
+    from coalitions.models import BuyingCoalition, CoalitionStatus, CoalitionTier
+
+    cooperative = cooperative or make_cooperative()
+    tiers = kw.pop("tiers", FEED_TIERS)
+    status = kw.pop("status", CoalitionStatus.OPEN)
+    coalition = BuyingCoalition(
+        cooperative=cooperative,
+        created_by_id=cooperative.managers[0].user_id,
+        title=title,
+        supplier_name=kw.pop("supplier_name", "CV Pakan Ternak Sejahtera"),
+        unit=kw.pop("unit", "karung"),
+        moq=kw.pop("moq", 100),
+        deadline=kw.pop("deadline", utcnow() + timedelta(days=5)),
+        status=status,
+        published_at=kw.pop("published_at", None if status is CoalitionStatus.DRAFT else utcnow()),
+        **kw,
+    )
+    coalition.tiers.extend(CoalitionTier(min_qty=q, unit_price_idr=p) for q, p in tiers)
+    db.session.add(coalition)
+    db.session.flush()
+    return coalition
+
+
+def make_pledge(coalition, business: Business | None = None, quantity: int = 10, tolerance: int = 0, **kw):  # type: ignore[no-untyped-def]
+    """An active pledge made directly; the business becomes an active member of the coalition's cooperative
+    when it is made here."""
+    from coalitions.models import Pledge, PledgeStatus
+
+    if business is None:
+        business = make_business()
+        make_membership(coalition.cooperative, business)
+    pledge = Pledge(
+        coalition_id=coalition.id,
+        business_id=business.id,
+        pledged_by_id=business.owner_id,
+        quantity=quantity,
+        tolerance=tolerance,
+        status=kw.pop("status", PledgeStatus.ACTIVE),
+        **kw,
+    )
+    db.session.add(pledge)
+    db.session.flush()
+    return pledge
