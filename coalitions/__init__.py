@@ -16,7 +16,9 @@ def init_app(app: Flask) -> None:
     # the untyped Flask models.
     importlib.import_module("coalitions.models")
 
-    # The coalition pages, signal receivers and CLI arrive with the coalition issues; the blueprint is
-    # registered now so that URLs and templates have their place.
+    # The pages attach their routes to ``bp`` when imported; like the models, by name (they need Flask-WTF
+    # and the marketplace packages, which mypy must not follow from here).
+    importlib.import_module("coalitions.views")
     app.register_blueprint(bp)
+    app.cli.add_command(importlib.import_module("coalitions.cli").coalitions_cli)
     app.extensions["gotong.coalitions"] = True

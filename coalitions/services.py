@@ -676,9 +676,17 @@ def member_costs(coalition: BuyingCoalition, pledge: Pledge) -> MemberCosts:
     if settlement.success:
         mine = settlement.members[index]
         return MemberCosts(worst, mine.amount_idr, settlement.unit_price_idr, True, False)
+    # Below the MOQ nobody would pay; what the member sees is the cost if it succeeded at the minimum: the
+    # units still missing are somebody else's, so the shared cost is split over at least the MOQ (and the
+    # estimate stays within the worst case that a card hold covers).
     quantities = [p.quantity for p in pledges]
-    price = engine.tier_price(terms.tiers, sum(quantities))
-    shared = engine.split_cost(terms.shared_cost_idr, quantities)[index]
+    missing = max(0, terms.moq - sum(quantities))
+    price = engine.tier_price(terms.tiers, sum(quantities) + missing)
+    shared = 0
+    if terms.shared_cost_idr:
+        shared = engine.split_cost(terms.shared_cost_idr, [*quantities, missing] if missing else quantities)[
+            index
+        ]
     return MemberCosts(worst, pledge.quantity * price + shared, price, False, False)
 
 

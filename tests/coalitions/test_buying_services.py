@@ -408,7 +408,7 @@ def test_tolerance_only_with_a_pack_size(coop):
     assert refused.value.field == "tolerance"
 
 
-def test_member_costs_before_the_moq_estimates_at_the_current_tier(coop):
+def test_member_costs_before_the_moq_estimate_a_success_at_the_minimum(coop):
     cooperative, _manager, m = coop
     coalition = make_coalition(
         cooperative, shared_cost_idr=1_000_000, allocation_rule=AllocationRule.PROPORTIONAL
@@ -417,8 +417,10 @@ def test_member_costs_before_the_moq_estimates_at_the_current_tier(coop):
     _pledge(m["B"], coalition, 20)
     costs = services.member_costs(coalition, a)
     assert not costs.succeeds_now
-    assert (costs.unit_price_idr, costs.current_idr) == (320_000, 30 * 320_000 + 600_000)
+    # Were it to succeed at the minimum (100 sacks): the 100-sack price, delivery split over 100 sacks.
+    assert (costs.unit_price_idr, costs.current_idr) == (300_000, 30 * 300_000 + 300_000)
     assert costs.worst_case_idr == 30 * 320_000 + 300_000  # ceil(1.000.000 · 30 / 100)
+    assert costs.current_idr <= costs.worst_case_idr
     progress = services.progress(coalition)
     assert (progress.units_to_moq, progress.next_tier_units, progress.next_tier_price_idr) == (
         50,
