@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -37,7 +37,7 @@ from marketplace.orders.models import (
 )
 from marketplace.payments import registry
 from marketplace.payments.manual import transfer_account
-from marketplace.payments.models import PAYMENT_STATUS_LABELS, Payment, PaymentStatus
+from marketplace.payments.models import PAYMENT_STATUS_LABELS, Payment, PaymentStatus, payment_orders
 from marketplace.web import actor, authorize
 
 bp = Blueprint("sales", __name__)
@@ -85,10 +85,6 @@ def _cooperative(slug: str) -> Cooperative:
 # --- small helpers for templates ----------------------------------------------------------------------------
 
 
-def _handover_codes() -> list[str]:
-    return [code for code, provider in registry.providers().items() if provider.paid_on_handover]
-
-
 def items_summary(order: Order, shown: int = 2) -> str:
     parts = [f"{line.title} × {line.quantity}" for line in order.lines[:shown]]
     rest = len(order.lines) - shown
@@ -98,19 +94,11 @@ def items_summary(order: Order, shown: int = 2) -> str:
 
 
 def _awaiting_review() -> ColumnElement[bool]:
-    """The order has a transfer proof waiting to be checked (its own payment or the checkout's)."""
+    """The order has a transfer proof waiting to be checked."""
     return exists().where(
-        Payment.checkout_id == Order.checkout_id,
-        or_(Payment.order_id == Order.id, Payment.order_id.is_(None)),
+        payment_orders.c.order_id == Order.id,
+        Payment.id == payment_orders.c.payment_id,
         Payment.status == PaymentStatus.AWAITING_REVIEW,
-    )
-
-
-def _needs_action() -> ColumnElement[bool]:
-    """Paid or being packed, and the cash / COD orders prepared before the money is handed over."""
-    return or_(
-        Order.status.in_([O.PAID, O.PACKED]),
-        and_(Order.status == O.PENDING_PAYMENT, Order.payment_method.in_(_handover_codes())),
     )
 
 
@@ -187,7 +175,7 @@ def orders(slug: str) -> str:
         tab = NEEDS_ACTION
     query: Select[tuple[Order]] = services.seller_orders(business, status)
     if tab == NEEDS_ACTION:
-        query = query.where(_needs_action())
+        query = query.where(services.needs_action())
     elif tab == TRANSFERS:
         query = query.where(Order.status == O.PENDING_PAYMENT, _awaiting_review())
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
@@ -200,7 +188,7 @@ def orders(slug: str) -> str:
         status=status,
         counts=counts,
         total=sum(counts.values()),
-        needs_action=_count(business, _needs_action()),
+        needs_action=_count(business, services.needs_action()),
         transfers=_count(business, and_(Order.status == O.PENDING_PAYMENT, _awaiting_review())),
         tab_labels=TAB_LABELS,
         status_labels=ORDER_STATUS_LABELS,
@@ -324,67 +312,81 @@ def cash_paid(slug: str, number: str) -> BaseResponse:
     )
 
 
+def _form_step(
+    slug: str,
+    number: str,
+    form_name: str,
+    form: Any,
+    allowed: Callable[[Any, Order], bool],
+    run: Callable[[Any, Order, Any], Order],
+    message: Callable[[Order], str],
+) -> Any:
+    """A step with typed input: invalid input or a refused step shows the order again (422) with what was
+    typed; otherwise commit, say what happened and go back to the order."""
+    business = _business(slug)
+    order = _order(business, number)
+    if not form.validate_on_submit():
+        return _render_order(business, order, status=422, **{form_name: form})
+    if not allowed(current_user, order):
+        abort(403)
+    try:
+        order = run(actor(), order, form)
+    except DomainError as error:
+        _fail(error, form)
+        return _render_order(business, order, status=422, **{form_name: form})
+    db.session.commit()
+    flash(message(order), "success")
+    return _back(business, order)
+
+
+def _ship(user: Any, order: Order, form: ShipForm) -> Order:
+    services.mark_shipped(user, order, form.courier.data or "", form.tracking_number.data or "")
+    return order
+
+
 @bp.post("/usaha/<slug>/pesanan/<number>/kirim")
 @login_required
 def ship(slug: str, number: str) -> Any:
-    business = _business(slug)
-    order = _order(business, number)
-    form = ShipForm()
-    if not form.validate_on_submit():
-        return _render_order(business, order, ship_form=form, status=422)
-    if not services.can_manage_order(current_user, order):
-        abort(403)
-    try:
-        services.mark_shipped(actor(), order, form.courier.data or "", form.tracking_number.data or "")
-    except DomainError as error:
-        _fail(error, form)
-        return _render_order(business, order, ship_form=form, status=422)
-    db.session.commit()
-    flash(
-        _(
+    return _form_step(
+        slug,
+        number,
+        "ship_form",
+        ShipForm(),
+        services.can_manage_order,
+        _ship,
+        lambda o: _(
             "Pesanan %(number)s dikirim lewat %(courier)s, resi %(tracking)s. Pembeli bisa melacaknya.",
-            number=order.number,
-            courier=order.courier,
-            tracking=order.tracking_number,
+            number=o.number,
+            courier=o.courier,
+            tracking=o.tracking_number,
         ),
-        "success",
     )
-    return _back(business, order)
+
+
+def _cancel(user: Any, order: Order, form: ReasonForm) -> Order:
+    # A card payment is refunded through Stripe here; if Stripe cannot be reached the whole cancel is rolled
+    # back, so the order, its stock and its payment stay as they were.
+    cancelled = services.cancel_order(user, order, form.reason.data or "", by="seller")
+    notifications.order_cancelled(cancelled, by="seller")
+    return cancelled
+
+
+def _cancelled_message(order: Order) -> str:
+    if order.status is O.REFUNDED:
+        return _(
+            "Pesanan %(number)s dibatalkan, stok dikembalikan, dan pembayaran kartu dikembalikan "
+            "ke pembeli lewat Stripe.",
+            number=order.number,
+        )
+    return _("Pesanan %(number)s dibatalkan dan stoknya dikembalikan.", number=order.number)
 
 
 @bp.post("/usaha/<slug>/pesanan/<number>/batalkan")
 @login_required
 def cancel(slug: str, number: str) -> Any:
-    business = _business(slug)
-    order = _order(business, number)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        return _render_order(business, order, cancel_form=form, status=422)
-    if not services.can_manage_order(current_user, order):
-        abort(403)
-    try:
-        # A card payment is refunded through Stripe here; if Stripe cannot be reached the whole cancel is
-        # rolled back, so the order, its stock and its payment stay as they were.
-        cancelled = services.cancel_order(actor(), order, form.reason.data or "", by="seller")
-    except DomainError as error:
-        _fail(error, form)
-        return _render_order(business, order, cancel_form=form, status=422)
-    notifications.order_cancelled(cancelled, by="seller")
-    db.session.commit()
-    if cancelled.status is O.REFUNDED:
-        flash(
-            _(
-                "Pesanan %(number)s dibatalkan, stok dikembalikan, dan pembayaran kartu dikembalikan "
-                "ke pembeli lewat Stripe.",
-                number=cancelled.number,
-            ),
-            "success",
-        )
-    else:
-        flash(
-            _("Pesanan %(number)s dibatalkan dan stoknya dikembalikan.", number=cancelled.number), "success"
-        )
-    return _back(business, cancelled)
+    return _form_step(
+        slug, number, "cancel_form", ReasonForm(), services.can_manage_order, _cancel, _cancelled_message
+    )
 
 
 @bp.post("/usaha/<slug>/pesanan/<number>/konfirmasi-transfer")
@@ -412,31 +414,27 @@ def confirm_transfer(slug: str, number: str) -> Any:
     return _back(business, order)
 
 
+def _reject(user: Any, order: Order, form: ReviewTransferForm) -> Order:
+    services.review_transfer(user, order, approve=False, note=form.note.data or "")
+    return order
+
+
 @bp.post("/usaha/<slug>/pesanan/<number>/tolak-transfer")
 @login_required
 def reject_transfer(slug: str, number: str) -> Any:
-    business = _business(slug)
-    order = _order(business, number)
-    form = ReviewTransferForm()
-    if not form.validate_on_submit():
-        return _render_order(business, order, reject_form=form, status=422)
-    if not services.can_review_payment(current_user, order):
-        abort(403)
-    try:
-        services.review_transfer(actor(), order, approve=False, note=form.note.data or "")
-    except DomainError as error:
-        _fail(error, form)
-        return _render_order(business, order, reject_form=form, status=422)
-    db.session.commit()
-    flash(
-        _(
+    return _form_step(
+        slug,
+        number,
+        "reject_form",
+        ReviewTransferForm(),
+        services.can_review_payment,
+        _reject,
+        lambda o: _(
             "Bukti transfer pesanan %(number)s ditolak. Pembeli melihat alasan Anda dan bisa mengirim "
             "bukti yang benar.",
-            number=order.number,
+            number=o.number,
         ),
-        "success",
     )
-    return _back(business, order)
 
 
 # --- the cooperative's transfers to confirm -----------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts import policy
@@ -484,9 +484,7 @@ def place_order(buyer: Any | None, items: Mapping[int, int], data: CheckoutData,
         payment_services.new_payment(checkout, provider.code, checkout.total_idr, covers=orders)
     else:
         for order in orders:
-            payment_services.new_payment(
-                checkout, provider.code, order.total_idr, order=order, covers=[order]
-            )
+            payment_services.new_payment(checkout, provider.code, order.total_idr, covers=[order])
     if buyer is not None:
         clear_account_cart(buyer, items.keys())
     db.session.flush()
@@ -610,9 +608,7 @@ def payable_payment(checkout: Checkout, order: Order | None = None) -> Payment |
         target = pending[0]
         payment = current_payment(target)
         if payment is None or payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
-            payment = payment_services.new_payment(
-                checkout, provider.code, target.total_idr, order=target, covers=[target]
-            )
+            payment = payment_services.new_payment(checkout, provider.code, target.total_idr, covers=[target])
         return payment
     wanted = {o.id for o in pending}
     payment = current_payment(pending[0])
@@ -868,9 +864,7 @@ def cancel_order(actor: Any | None, order: Order, reason: str, *, by: str) -> Or
             payment_services.refund(payment, order, order.total_idr, actor)
             refunded = True
     elif payment is not None and payment.status is not PaymentStatus.SUCCEEDED:
-        covers_others = payment.order_id is None and any(
-            o.id != order.id and o.status is O.PENDING_PAYMENT for o in order.checkout.orders
-        )
+        # Stopped even when it covers other waiting orders: they get a fresh attempt for their own total.
         state = _cancel_with_provider(payment)
         if state is ChargeState.SUCCEEDED:
             # Too late: the buyer's money arrived while we cancelled. Record it; refund this order's share.
@@ -881,8 +875,6 @@ def cancel_order(actor: Any | None, order: Order, reason: str, *, by: str) -> Or
             if registry.get(payment.method).refunds_online:
                 payment_services.refund(payment, order, order.total_idr, actor)
                 refunded = True
-        elif covers_others:
-            pass  # the other orders get a fresh payment for their own total on the pay page
     note = reason or (_("Waktu pembayaran habis.") if by == "system" else "")
     transition(order, O.REFUNDED if refunded else O.CANCELLED, actor=actor, note=note)
     order.cancel_reason = note or None
@@ -942,20 +934,24 @@ def describe_lines(order: Order) -> str:
     )
 
 
+def needs_action() -> ColumnElement[bool]:
+    """Orders the seller has to act on: paid or being packed, and the orders paid on handover (cash / COD)
+    that wait to be prepared."""
+    handover = [code for code, provider in registry.providers().items() if provider.paid_on_handover]
+    return or_(
+        Order.status.in_([O.PAID, O.PACKED]),
+        and_(Order.status == O.PENDING_PAYMENT, Order.payment_method.in_(handover)),
+    )
+
+
 def pending_seller_counts(businesses: Sequence[Business]) -> dict[int, int]:
-    """Orders each business has to act on (paid, or cash orders to prepare)."""
+    """Orders each business has to act on (``needs_action``)."""
     ids = [b.id for b in businesses]
     if not ids:
         return {}
     rows = db.session.execute(
         select(Order.business_id, func.count())
-        .where(
-            Order.business_id.in_(ids),
-            or_(
-                Order.status.in_([O.PAID, O.PACKED]),
-                and_(Order.status == O.PENDING_PAYMENT, Order.payment_method == "cash"),
-            ),
-        )
+        .where(Order.business_id.in_(ids), needs_action())
         .group_by(Order.business_id)
     )
     return {business_id: count for business_id, count in rows}

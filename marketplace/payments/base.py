@@ -110,6 +110,7 @@ class PaymentProvider(Protocol):
     settlement: Settlement
     refunds_online: bool  # refunds go back through the provider (card) rather than by hand
     paid_on_handover: bool  # the seller prepares the order before it is paid (cash on pickup / COD)
+    accepts_proof: bool  # the buyer uploads a proof of payment that the seller confirms (bank transfer)
     ttl_setting: str  # the config key: minutes an unpaid order keeps its stock
     payment_template: str  # the payment page's body: templates/payments/<...>.html
 

@@ -31,6 +31,7 @@ def transfer_account(business: Any) -> Any | None:
 class _Manual:
     settlement = Settlement.PER_ORDER
     refunds_online = False
+    accepts_proof = False
 
     def start(self, request: PaymentRequest) -> PaymentStarted:
         return PaymentStarted(provider_ref=None)
@@ -44,6 +45,7 @@ class _Manual:
 
 class BankTransferProvider(_Manual):
     code = "bank_transfer"
+    accepts_proof = True
     paid_on_handover = False
     ttl_setting = "ORDER_PAYMENT_TTL_MINUTES"
     payment_template = "payments/bank_transfer.html"

@@ -60,8 +60,9 @@ payment_orders = Table(
 
 
 class Payment(db.Model):
-    """One attempt to collect money for a checkout: for all its orders (card) or for one order (``order_id``:
-    bank transfer and cash, paid to each seller directly). A declined card makes a new attempt."""
+    """One attempt to collect money for a checkout, for the orders it covers (``payment_orders``): all the
+    waiting orders (card) or one order (bank transfer and cash, paid to each seller directly). A declined card
+    makes a new attempt."""
 
     __tablename__ = "payments"
     __table_args__ = (
@@ -71,7 +72,6 @@ class Payment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     checkout_id: Mapped[int] = mapped_column(ForeignKey("checkouts.id", ondelete="CASCADE"), index=True)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(30))
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, "payment_status"), index=True)
     amount_idr: Mapped[int] = mapped_column(BigInteger)
@@ -89,10 +89,14 @@ class Payment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     checkout: Mapped[Checkout] = relationship(back_populates="payments")
-    order: Mapped[Order | None] = relationship()
     orders: Mapped[list[Order]] = relationship(secondary=payment_orders, order_by="Order.id")
     reviewed_by: Mapped[User | None] = relationship()
     refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
+
+    @property
+    def single_order(self) -> Order | None:
+        """The order a per-order payment (transfer, cash) is for; None when it covers several."""
+        return self.orders[0] if len(self.orders) == 1 else None
 
 
 class Refund(db.Model):

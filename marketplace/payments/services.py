@@ -73,13 +73,10 @@ def transition_payment(payment: Payment, to: PaymentStatus) -> None:
         payment.succeeded_at = utcnow()
 
 
-def new_payment(
-    checkout: Any, method: str, amount_idr: int, order: Any | None = None, *, covers: list[Any]
-) -> Payment:
-    """A payment attempt for the orders it ``covers`` (``order``: the one order of a per-order method)."""
+def new_payment(checkout: Any, method: str, amount_idr: int, *, covers: list[Any]) -> Payment:
+    """A payment attempt for the orders it ``covers``."""
     payment = Payment(
         checkout=checkout,
-        order=order,
         orders=list(covers),
         method=method,
         status=S.PENDING,
@@ -174,7 +171,7 @@ def proof_file(payment: Payment) -> Path | None:
 
 
 def upload_proof(payment: Payment, stream: IO[bytes]) -> Payment:
-    if payment.status not in (S.PENDING, S.AWAITING_REVIEW):
+    if not registry.get(payment.method).accepts_proof or payment.status not in (S.PENDING, S.AWAITING_REVIEW):
         raise PaymentError(_("Pembayaran ini tidak menunggu bukti transfer."), field="proof")
     name = store_image(
         stream,

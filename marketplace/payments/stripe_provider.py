@@ -99,6 +99,7 @@ class StripeProvider:
     settlement = Settlement.WHOLE_CHECKOUT
     refunds_online = True
     paid_on_handover = False
+    accepts_proof = False
     ttl_setting = "ORDER_PAYMENT_TTL_MINUTES"
     payment_template = "payments/card.html"
 

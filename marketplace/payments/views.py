@@ -165,7 +165,7 @@ def upload_proof(reference: str):
     # Same lock order as the webhook and the expiry job (payment, then order): an upload cannot revive an
     # order that expired a moment ago.
     payment = services.lock(payment)
-    order = order_services.lock_order(payment.order) if payment.order is not None else None
+    order = order_services.lock_order(payment.single_order) if payment.single_order is not None else None
     if order is None or order.status is not OrderStatus.PENDING_PAYMENT:
         flash(_("Pesanan ini tidak menunggu pembayaran lagi."), "error")
         return redirect(url_for("payments.pay", reference=checkout.reference)), 303
@@ -175,7 +175,7 @@ def upload_proof(reference: str):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        _tell_reviewers(payment.order)
+        _tell_reviewers(order)
         db.session.commit()
         flash(_("Bukti transfer terkirim. Penjual akan memeriksanya."), "success")
     return redirect(url_for("payments.pay", reference=checkout.reference)), 303
@@ -207,7 +207,7 @@ def _tell_reviewers(order: Order) -> None:
 @bp.get("/bayar/bukti/<reference>")
 def proof(reference: str):
     payment = _payment(reference)
-    order = payment.order
+    order = payment.single_order
     if order is None:
         abort(404)
     allowed = order_services.can_view_checkout(

@@ -153,7 +153,6 @@ def upgrade():
     op.create_table('payments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('checkout_id', sa.Integer(), nullable=False),
-    sa.Column('order_id', sa.Integer(), nullable=True),
     sa.Column('method', sa.String(length=30), nullable=False),
     sa.Column('status', sa.Enum('pending', 'processing', 'awaiting_review', 'succeeded', 'failed', 'cancelled', 'refunded', name='payment_status', native_enum=False, length=20), nullable=False),
     sa.Column('amount_idr', sa.BigInteger(), nullable=False),
@@ -171,7 +170,6 @@ def upgrade():
     sa.CheckConstraint('amount_idr > 0', name=op.f('ck_payments_amount_positive')),
     sa.CheckConstraint('refunded_idr >= 0 AND refunded_idr <= amount_idr', name=op.f('ck_payments_refund_within_amount')),
     sa.ForeignKeyConstraint(['checkout_id'], ['checkouts.id'], name=op.f('fk_payments_checkout_id_checkouts'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_payments_order_id_orders'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_payments_reviewed_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payments')),
     sa.UniqueConstraint('provider_ref', name=op.f('uq_payments_provider_ref')),
@@ -179,7 +177,6 @@ def upgrade():
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_checkout_id'), ['checkout_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_payments_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_status'), ['status'], unique=False)
 
     op.create_table('payment_orders',
@@ -245,7 +242,6 @@ def downgrade():
     op.drop_table('refunds')
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payments_status'))
-        batch_op.drop_index(batch_op.f('ix_payments_order_id'))
         batch_op.drop_index(batch_op.f('ix_payments_checkout_id'))
 
     with op.batch_alter_table('payment_orders', schema=None) as batch_op:

@@ -58,6 +58,7 @@ def test_create_business_normalises_and_shows_it(web):
     assert business.whatsapp == "+6281211112222"
     assert business.regency_code == "32.16"
     assert business.logo.startswith("logos/") and business.logo.endswith(".webp")
+    assert business.bank_name is None and not business.has_bank_account
     page = html(web.get(f"/usaha/{business.slug}"))
     assert "Boneka Ceria Tambun" in page and "Kabupaten Bekasi, Jawa Barat" in page
     assert "https://wa.me/6281211112222" in page
@@ -76,6 +77,11 @@ def test_create_business_normalises_and_shows_it(web):
         ({"regency_code": "13.11"}, "tidak ada di provinsi yang dipilih"),
         ({"province_code": ""}, "Pilih provinsi."),
         ({"name": ""}, "Nama usaha wajib diisi."),
+        ({"bank_name": "BRI"}, "Isi bank, nomor rekening dan nama pemilik rekening sekaligus"),
+        (
+            {"bank_name": "BRI", "bank_account_number": "12ab", "bank_account_holder": "Dewi"},
+            "5 sampai 20 angka",
+        ),
     ],
 )
 def test_business_form_errors_keep_typed_values(web, change, message):
@@ -320,3 +326,17 @@ def test_region_api(web):
     assert {"code": "13.11", "name": "Kabupaten Solok Selatan"} in data["regencies"]
     response = web.get("/api/wilayah/99")
     assert response.status_code == 404 and response.get_json()["error"]
+
+
+def test_a_business_bank_account_is_saved_with_its_digits(web):
+    owner = make_user()
+    web.login(owner)
+    form = {
+        **BUSINESS_FORM,
+        "bank_name": "BRI",
+        "bank_account_number": "0021-01-000123-30-5",
+        "bank_account_holder": "Dewi Lestari",
+    }
+    assert web.post("/usaha/baru", form).status_code == 302
+    business = db.session.scalar(select(Business).where(Business.owner_id == owner.id))
+    assert (business.bank_name, business.bank_account_number) == ("BRI", "002101000123305")

@@ -386,3 +386,26 @@ def test_bad_input_is_refused_without_a_server_error(web):
     assert web.get("/pesanan?page=99999999999999999999").status_code == 404
     web.post("/keranjang", {"product_id": doll.id, "quantity": "0", "mode": "set"})  # "Ubah" to 0 removes it
     assert services.build_cart({}).is_empty and "masih kosong" in html(web.get("/keranjang"))
+
+
+def test_a_proof_is_only_taken_for_a_bank_transfer(web):
+    import io
+
+    from tests.factories import make_photo_bytes
+
+    buyer = make_user()
+    order = make_checkout(
+        [(make_product(make_business(), stock=5), 1)], buyer=buyer, payment_method="cash"
+    ).orders[0]
+    payment = services.current_payment(order)
+    db.session.commit()
+    web.login(buyer)
+    response = web.post(
+        f"/bayar/transfer/{payment.reference}/bukti",
+        {"proof": (io.BytesIO(make_photo_bytes()), "bukti.jpg")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "tidak menunggu bukti transfer" in html(response)
+    db.session.refresh(payment)
+    assert payment.status is PaymentStatus.PENDING and payment.proof_path is None
