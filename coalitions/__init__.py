@@ -19,6 +19,15 @@ def init_app(app: Flask) -> None:
     # The pages attach their routes to ``bp`` when imported; like the models, by name (they need Flask-WTF
     # and the marketplace packages, which mypy must not follow from here).
     importlib.import_module("coalitions.views")
+    importlib.import_module("coalitions.money_views")
+    importlib.import_module("coalitions.fulfilment_views")
+    importlib.import_module("coalitions.document_views")
+    # Card holds and share payments: connects to the coalition signals and claims its webhook events.
+    payments = importlib.import_module("coalitions.payments")
+    from marketplace.payments.webhooks import EVENT_HANDLERS
+
+    if payments.apply_provider_event not in EVENT_HANDLERS:
+        EVENT_HANDLERS.append(payments.apply_provider_event)
     app.register_blueprint(bp)
     app.cli.add_command(importlib.import_module("coalitions.cli").coalitions_cli)
     app.extensions["gotong.coalitions"] = True

@@ -185,3 +185,29 @@ class ReasonForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token."""
+
+
+class QuantityNoteForm(FlaskForm):
+    """Goods received from the supplier, or units handed over to a member."""
+
+    quantity = QuantityField(
+        _l("Jumlah"),
+        validators=[InputRequired(_l("Isi jumlahnya."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    note = StringField(_l("Catatan (opsional)"), filters=[strip], validators=[Optional(), Length(max=500)])
+
+
+class ReviewForm(FlaskForm):
+    decision = SelectField(
+        _l("Keputusan"),
+        choices=lambda: [("approve", _l("Transfer diterima")), ("reject", _l("Tolak"))],
+        validators=[DataRequired()],
+    )
+    note = StringField(
+        _l("Catatan / alasan penolakan"), filters=[strip], validators=[Optional(), Length(max=500)]
+    )
+
+
+class InviteForm(FlaskForm):
+    business_id = SelectField(_l("Usaha"), coerce=int, validate_choice=False)

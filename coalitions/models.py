@@ -98,6 +98,58 @@ PAYMENT_MODE_LABELS = {
 class PledgeStatus(enum.StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
+    # Card-hold mode: no authorized hold covered the pledge at the deadline, so it did not count.
+    LAPSED = "lapsed"
+
+
+class ShareStatus(enum.StrEnum):
+    """Where a member's share stands after the close."""
+
+    NOTHING_DUE = "nothing_due"  # the coalition failed, or capacity left this pledge with no units
+    DUE = "due"  # the member still owes ``owed_idr``
+    PAID = "paid"
+    DEFAULTED = "defaulted"  # not paid by the due date; the manager decides (absorb or re-allocate)
+    ABSORBED = "absorbed"  # the cooperative took the defaulted share over (goods and amount)
+    REALLOCATED = "reallocated"  # the defaulted units went to the other members (and the rest to the coop)
+
+
+SHARE_STATUS_LABELS = {
+    ShareStatus.NOTHING_DUE: _l("Tidak ada tagihan"),
+    ShareStatus.DUE: _l("Menunggu pembayaran"),
+    ShareStatus.PAID: _l("Lunas"),
+    ShareStatus.DEFAULTED: _l("Tidak membayar (gagal bayar)"),
+    ShareStatus.ABSORBED: _l("Diambil alih koperasi"),
+    ShareStatus.REALLOCATED: _l("Dialihkan ke anggota lain"),
+}
+# A share in one of these statuses no longer belongs to the member (nothing to receive, nothing to pay).
+SETTLED_AWAY = frozenset({ShareStatus.ABSORBED, ShareStatus.REALLOCATED})
+
+
+class PaymentKind(enum.StrEnum):
+    HOLD = "hold"  # card-hold mode: an authorization for the pledge's worst case, captured at the close
+    CARD = "card"  # paying a share (invoice) by card
+    TRANSFER = "transfer"  # paying a share by bank transfer to the cooperative, with a proof
+
+
+class CoalitionPaymentStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for the member (card details, a transfer)
+    PROCESSING = "processing"  # card confirmed (or 3-D Secure under way); the provider's answer awaited
+    AUTHORIZED = "authorized"  # a hold: the money is reserved on the card, not taken
+    AWAITING_REVIEW = "awaiting_review"  # transfer proof uploaded; a manager checks the account
+    SUCCEEDED = "succeeded"  # paid (a hold: captured for ``captured_idr``)
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # stopped by us (a hold released, a replaced attempt)
+
+
+COALITION_PAYMENT_STATUS_LABELS = {
+    CoalitionPaymentStatus.PENDING: _l("Menunggu"),
+    CoalitionPaymentStatus.PROCESSING: _l("Sedang diproses"),
+    CoalitionPaymentStatus.AUTHORIZED: _l("Dana ditahan"),
+    CoalitionPaymentStatus.AWAITING_REVIEW: _l("Bukti transfer sedang diperiksa"),
+    CoalitionPaymentStatus.SUCCEEDED: _l("Berhasil"),
+    CoalitionPaymentStatus.FAILED: _l("Gagal"),
+    CoalitionPaymentStatus.CANCELLED: _l("Dilepas / dibatalkan"),
+}
 
 
 class BuyingCoalition(db.Model):
@@ -160,6 +212,12 @@ class BuyingCoalition(db.Model):
     goods_total_idr: Mapped[int | None] = mapped_column(BigInteger)
     amount_total_idr: Mapped[int | None] = mapped_column(BigInteger)  # goods + shared costs charged
     savings_idr: Mapped[int | None] = mapped_column(BigInteger)  # against the solo (first tier) price
+    # What the cooperative itself took over from defaulted shares (units and their amount); 0 otherwise.
+    absorbed_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    absorbed_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Settling card holds with the provider happens after the close commits (capture/release); True while
+    # some hold still waits for that (the scheduler retries).
+    holds_pending: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -183,6 +241,13 @@ class BuyingCoalition(db.Model):
     events: Mapped[list[CoalitionEvent]] = relationship(
         back_populates="coalition", cascade="all, delete-orphan", order_by="CoalitionEvent.id"
     )
+    receipts: Mapped[list[GoodsReceipt]] = relationship(
+        back_populates="coalition", cascade="all, delete-orphan", order_by="GoodsReceipt.id"
+    )
+
+    @property
+    def received_qty(self) -> int:
+        return sum(r.quantity for r in self.receipts)
 
     @property
     def active_pledges(self) -> list[Pledge]:
@@ -305,11 +370,112 @@ class MemberShare(db.Model):
     shared_cost_idr: Mapped[int] = mapped_column(BigInteger)
     total_idr: Mapped[int] = mapped_column(BigInteger)
     savings_idr: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[ShareStatus] = mapped_column(
+        str_enum(ShareStatus, "share_status"),
+        default=ShareStatus.NOTHING_DUE,
+        server_default=ShareStatus.NOTHING_DUE.value,
+        index=True,
+    )
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # pay-on-success invoices
+    paid_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Units (and their goods + shared cost) received later through a re-allocation of a defaulted share.
+    extra_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    extra_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    defaulted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handed_over_qty: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     coalition: Mapped[BuyingCoalition] = relationship(back_populates="shares")
     pledge: Mapped[Pledge] = relationship(back_populates="share")
     business: Mapped[Business] = relationship()
+
+    @property
+    def final_qty(self) -> int:
+        """The units this member receives (0 once the share went to the cooperative or the others)."""
+        return 0 if self.status in SETTLED_AWAY else self.allocated_qty + self.extra_qty
+
+    @property
+    def final_idr(self) -> int:
+        """What this member pays in all (0 once the share went to the cooperative or the others)."""
+        return 0 if self.status in SETTLED_AWAY else self.total_idr + self.extra_idr
+
+    @property
+    def owed_idr(self) -> int:
+        return max(self.final_idr - self.paid_idr, 0)
+
+    @property
+    def solo_price_idr(self) -> int:
+        return self.unit_price_idr + (self.savings_idr // self.allocated_qty if self.allocated_qty else 0)
+
+
+class CoalitionPayment(db.Model):
+    """Money from a member towards a coalition: a card hold on a pledge (card-hold mode), or an attempt to pay
+    a share after the close (card, or bank transfer into the cooperative's account).
+
+    Status changes only through ``coalitions.payments.transition``; a released (cancelled) hold can never be
+    captured, whatever the provider would allow.
+    """
+
+    __tablename__ = "coalition_payments"
+    __table_args__ = (
+        CheckConstraint("amount_idr > 0", name="amount_positive"),
+        CheckConstraint("captured_idr >= 0 AND captured_idr <= amount_idr", name="captured_within_amount"),
+        Index("ix_coalition_payments_pledge_kind", "pledge_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coalition_id: Mapped[int] = mapped_column(
+        ForeignKey("buying_coalitions.id", ondelete="CASCADE"), index=True
+    )
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id", ondelete="CASCADE"))
+    share_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coalition_member_shares.id", ondelete="CASCADE"), index=True
+    )
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[PaymentKind] = mapped_column(str_enum(PaymentKind, "coalition_payment_kind"))
+    status: Mapped[CoalitionPaymentStatus] = mapped_column(
+        str_enum(CoalitionPaymentStatus, "coalition_payment_status")
+    )
+    amount_idr: Mapped[int] = mapped_column(BigInteger)  # a hold: the amount reserved
+    captured_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # A hold's fate decided at the close, carried out with the provider after the commit: "capture"/"release".
+    settle_action: Mapped[str | None] = mapped_column(String(10))
+    settle_amount_idr: Mapped[int | None] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)  # ours; the provider's idempotency key
+    provider_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
+    failure_message: Mapped[str | None] = mapped_column(String(300))
+    proof_path: Mapped[str | None] = mapped_column(String(200))
+    proof_uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    review_note: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    coalition: Mapped[BuyingCoalition] = relationship()
+    pledge: Mapped[Pledge] = relationship()
+    share: Mapped[MemberShare | None] = relationship()
+    business: Mapped[Business] = relationship()
+
+
+class GoodsReceipt(db.Model):
+    """Goods the cooperative received from the supplier (one row per delivery; partial deliveries add up)."""
+
+    __tablename__ = "coalition_receipts"
+    __table_args__ = (CheckConstraint("quantity >= 1", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coalition_id: Mapped[int] = mapped_column(
+        ForeignKey("buying_coalitions.id", ondelete="CASCADE"), index=True
+    )
+    quantity: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    coalition: Mapped[BuyingCoalition] = relationship(back_populates="receipts")
 
 
 class CoalitionEvent(db.Model):

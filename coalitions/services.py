@@ -26,7 +26,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import format_number
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from coalitions import engine
 from coalitions.engine import AllocationRule, CoalitionTerms, EngineError, Outcome, PledgeInput, Tier
@@ -43,6 +43,7 @@ from coalitions.models import (
     PaymentMode,
     Pledge,
     PledgeStatus,
+    ShareStatus,
 )
 from coalitions.signals import coalition_cancelled, coalition_closed, pledge_changed
 from marketplace.accounts import policy
@@ -739,7 +740,16 @@ def close(
         return False
     if not early and _aware(coalition.deadline) > now:
         return False
-    pledges = active_pledges(coalition)
+    if coalition.payment_mode is PaymentMode.CARD_HOLD:
+        from coalitions import payments  # imports this module
+
+        payments.lapse_unsecured(coalition, active_pledges(coalition), now)
+    # Plain rows, not ORM objects: a coalition may have thousands of pledges (see bench/).
+    pledges = db.session.execute(
+        select(Pledge.id, Pledge.business_id, Pledge.quantity, Pledge.tolerance)
+        .where(Pledge.coalition_id == coalition.id, Pledge.status == PledgeStatus.ACTIVE)
+        .order_by(Pledge.created_at, Pledge.id)
+    ).all()
     terms = terms_of(coalition)
     settlement = engine.settle(terms, [PledgeInput(p.quantity, p.tolerance) for p in pledges])
     if early and not settlement.success:
@@ -751,22 +761,33 @@ def close(
                 unit=unit_label(coalition.unit),
             )
         )
-    for row, result in zip(pledges, settlement.members, strict=True):
-        db.session.add(
-            MemberShare(
-                coalition_id=coalition.id,
-                pledge_id=row.id,
-                business_id=row.business_id,
-                pledged_qty=result.quantity,
-                tolerance_used=result.tolerance_used,
-                allocated_qty=result.allocated,
-                unit_price_idr=settlement.unit_price_idr,
-                goods_idr=result.goods_idr,
-                shared_cost_idr=result.shared_cost_idr,
-                total_idr=result.amount_idr,
-                savings_idr=result.savings_idr,
-            )
-        )
+    due_at = now + timedelta(days=coalition.payment_due_days)
+    rows = [
+        {
+            "coalition_id": coalition.id,
+            "pledge_id": row.id,
+            "business_id": row.business_id,
+            "pledged_qty": result.quantity,
+            "tolerance_used": result.tolerance_used,
+            "allocated_qty": result.allocated,
+            "unit_price_idr": settlement.unit_price_idr,
+            "goods_idr": result.goods_idr,
+            "shared_cost_idr": result.shared_cost_idr,
+            "total_idr": result.amount_idr,
+            "savings_idr": result.savings_idr,
+            "status": ShareStatus.DUE if result.amount_idr > 0 else ShareStatus.NOTHING_DUE,
+            "due_at": due_at if result.amount_idr > 0 else None,
+            "paid_idr": 0,
+            "extra_qty": 0,
+            "extra_idr": 0,
+            "handed_over_qty": 0,
+            "created_at": now,
+        }
+        for row, result in zip(pledges, settlement.members, strict=True)
+    ]
+    if rows:
+        # One executemany (the pledge's unique share row makes a second settlement impossible).
+        db.session.execute(insert(MemberShare), rows)
     coalition.outcome = settlement.outcome
     coalition.total_pledged_qty = settlement.total_pledged
     coalition.allocated_qty = settlement.units_ordered

@@ -18,14 +18,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response as BaseResponse
 
-from coalitions import bp, services
+from coalitions import bp, fulfilment, jobs, notices, payments, services
 from coalitions.engine import Outcome
-from coalitions.forms import ActionForm, CoalitionForm, PledgeForm, ReasonForm
+from coalitions.forms import ActionForm, CoalitionForm, PledgeForm, QuantityNoteForm, ReasonForm, ReviewForm
 from coalitions.models import (
     ALLOCATION_RULE_LABELS,
+    COALITION_PAYMENT_STATUS_LABELS,
     COALITION_STATUS_LABELS,
     JOIN_POLICY_LABELS,
     PAYMENT_MODE_LABELS,
+    SHARE_STATUS_LABELS,
     BuyingCoalition,
     CoalitionInvitation,
     CoalitionStatus,
@@ -134,6 +136,7 @@ def manage(slug: str) -> str:
         cooperative=cooperative,
         coalitions=coalitions,
         progress={c.id: services.progress(c) for c in coalitions if c.status is S.OPEN},
+        savings=fulfilment.cooperative_savings(cooperative.id),
     )
 
 
@@ -265,9 +268,12 @@ def cancel(coalition_id: int) -> BaseResponse:
         services.cancel(actor(), coalition, form.reason.data or "")
     except DomainError as error:
         _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Koalisi dibatalkan; para anggota melihat alasan Anda."), "success")
+        return _back(coalition)
+    db.session.commit()
+    notices.coalition_cancelled(coalition)
+    db.session.commit()
+    jobs.settle_holds(coalition_id=coalition.id)
+    flash(_("Koalisi dibatalkan; para anggota melihat alasan Anda."), "success")
     return _back(coalition)
 
 
@@ -281,10 +287,18 @@ def close_early(coalition_id: int) -> BaseResponse:
         services.close(coalition, actor=actor(), early=True)
     except DomainError as error:
         _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Koalisi ditutup lebih awal."), "success")
+        return _back(coalition)
+    db.session.commit()
+    _after_close(coalition.id)
+    flash(_("Koalisi ditutup lebih awal."), "success")
     return _back(coalition)
+
+
+def _after_close(coalition_id: int) -> None:
+    """After the close committed: tell everyone, then capture / release the card holds."""
+    notices.coalition_closed(coalition_id)
+    db.session.commit()
+    jobs.settle_holds(coalition_id=coalition_id)
 
 
 # --- members: the list and the coalition page ---------------------------------------------------------------
@@ -340,8 +354,13 @@ def index() -> str:
             .order_by(Cooperative.name)
         )
     )
+    own_shares = (
+        db.session.scalars(select(MemberShare).where(MemberShare.business_id.in_(ids))).all() if ids else []
+    )
     return render_template(
         "coalitions/index.html",
+        my_savings=sum(fulfilment.member_savings(s) for s in own_shares),
+        owed=[s for s in own_shares if s.owed_idr and s.status.value in ("due", "defaulted")],
         open_coalitions=open_coalitions,
         joined=joined,
         managed=managed,
@@ -381,6 +400,7 @@ def _render_detail(
         )
     )
     manager = policy.manages_cooperative(current_user, coalition.cooperative)
+    all_shares = fulfilment.shares_of(coalition) if manager and coalition.is_closed else []
     return (
         render_template(
             "coalitions/detail.html",
@@ -400,6 +420,17 @@ def _render_detail(
             join_labels=JOIN_POLICY_LABELS,
             payment_labels=PAYMENT_MODE_LABELS,
             unit=unit_label(coalition.unit),
+            holds={p.id: payments.covering_hold(p) for p in own_pledges}
+            if coalition.payment_mode.value == "card_hold"
+            else {},
+            savings={s.id: fulfilment.member_savings(s) for s in [*shares, *all_shares]},
+            all_shares=all_shares,
+            transfers=payments.awaiting_review(coalition) if manager else [],
+            share_labels=SHARE_STATUS_LABELS,
+            coalition_payment_labels=COALITION_PAYMENT_STATUS_LABELS,
+            review_form=ReviewForm(formdata=None),
+            quantity_form=QuantityNoteForm(formdata=None),
+            handed_over_total=sum(s.handed_over_qty for s in all_shares),
         ),
         status,
     )
@@ -429,12 +460,23 @@ def pledge(coalition_id: int) -> Any:
         abort(400)
     authorize(policy.owns_business(current_user, business))
     try:
-        services.pledge(actor(), business, coalition, form.quantity.data, form.tolerance.data or 0)
+        made = services.pledge(actor(), business, coalition, form.quantity.data, form.tolerance.data or 0)
     except DomainError as error:
         _fail(error, form)
         return _render_detail(db.session.get(BuyingCoalition, coalition_id), pledge_form=form, status=422)  # type: ignore[arg-type]
     db.session.commit()
     flash(_("Komitmen %(name)s tercatat.", name=business.name), "success")
+    return _after_pledge(coalition, made)
+
+
+def _after_pledge(coalition: BuyingCoalition, pledge: Pledge) -> BaseResponse:
+    """Card-hold mode: a pledge that no hold covers goes on to the card form."""
+    if payments.needs_hold(pledge):
+        flash(
+            _("Langkah terakhir: tahan dana di kartu Anda agar komitmen ini dihitung saat koalisi ditutup."),
+            "info",
+        )
+        return redirect(url_for("coalitions.hold", coalition_id=coalition.id, pledge_id=pledge.id))
     return _back(coalition)
 
 
@@ -451,14 +493,14 @@ def change(coalition_id: int, pledge_id: int) -> Any:
             abort(400)
         return _render_detail(coalition, change_forms={pledge.id: form}, status=422)
     try:
-        services.change_pledge(actor(), pledge, form.quantity.data, form.tolerance.data or 0)
+        changed = services.change_pledge(actor(), pledge, form.quantity.data, form.tolerance.data or 0)
     except DomainError as error:
         _fail(error, form)
         coalition = db.session.get(BuyingCoalition, coalition_id)  # type: ignore[assignment]
         return _render_detail(coalition, change_forms={pledge_id: form}, status=422)
     db.session.commit()
     flash(_("Komitmen diubah."), "success")
-    return _back(coalition)
+    return _after_pledge(coalition, changed)
 
 
 @bp.post("/<int:coalition_id>/komitmen/<int:pledge_id>/tarik")
@@ -472,7 +514,8 @@ def withdraw(coalition_id: int, pledge_id: int) -> BaseResponse:
         services.withdraw(actor(), pledge)
     except DomainError as error:
         _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Komitmen ditarik."), "success")
+        return _back(coalition)
+    db.session.commit()
+    jobs.settle_holds(coalition_id=coalition.id)  # release its card hold
+    flash(_("Komitmen ditarik."), "success")
     return _back(coalition)

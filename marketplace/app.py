@@ -63,6 +63,8 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.dashboards.views import bp as dashboards_bp
+    from marketplace.notifications import models as _notification_models  # noqa: F401 (metadata sees the table)
+    from marketplace.notifications.views import bp as notifications_bp
     from marketplace.orders.invoices import bp as invoices_bp
     from marketplace.orders.sales import bp as sales_bp
     from marketplace.orders.views import bp as orders_bp
@@ -83,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         invoices_bp,
         admin_bp,
         dashboards_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2505,6 +2505,76 @@ class _Builder:
         self.set_statuses()
         db.session.flush()
         self.add_orders()
+        self.add_coalitions()
+
+    # ---- buying coalitions: one open (live progress), one closed with shares to pay and hand over
+    def add_coalitions(self) -> None:
+        from datetime import timedelta
+
+        from coalitions import services as coalitions
+        from marketplace.clock import utcnow
+        from marketplace.cooperatives.models import Membership, MembershipStatus
+
+        def members(key: str) -> list[Business]:
+            return list(
+                db.session.scalars(
+                    select(Business)
+                    .join(Membership, Membership.business_id == Business.id)
+                    .where(
+                        Membership.cooperative_id == self.coops[key].id,
+                        Membership.status == MembershipStatus.ACTIVE,
+                        Business.suspended_at.is_(None),
+                    )
+                    .order_by(Business.id)
+                )
+            )
+
+        def open_one(key: str, data: coalitions.CoalitionData, pledges: list[int]) -> Any:
+            cooperative = self.coops[key]
+            manager = cooperative.managers[0].user
+            coalition = coalitions.create_draft(manager, cooperative, data)
+            coalitions.publish(manager, coalition)
+            for business, quantity in zip(members(key), pledges, strict=False):
+                coalitions.pledge(business.owner, business, coalition, quantity)
+            return coalition, manager
+
+        now = utcnow()
+        open_one(
+            "sangir",
+            coalitions.CoalitionData(
+                title="Konsentrat pakan sapi potong 50 kg",
+                description="Pakan konsentrat protein 16% untuk penggemukan sapi, karung 50 kg, dikirim ke "
+                "gudang koperasi di Padang Aro.",
+                supplier_name="CV Pakan Ternak Sejahtera Padang",
+                supplier_contact="+62751 445566 · pemasaran@pakansejahtera.co.id",
+                unit="karung",
+                tiers=[(1, 320_000), (100, 300_000), (200, 285_000)],
+                moq=100,
+                deadline=now + timedelta(days=5),
+                shared_cost_idr=1_500_000,
+            ),
+            [40, 25, 12],
+        )
+        coalition, manager = open_one(
+            "boneka",
+            coalitions.CoalitionData(
+                title="Dakron isi boneka premium 1 kg",
+                description="Serat dakron (polyester) putih bersih untuk isi boneka, bal 1 kg.",
+                supplier_name="PT Serat Lembut Nusantara",
+                supplier_contact="+6221 8901234",
+                unit="kg",
+                tiers=[(1, 42_000), (50, 38_000), (150, 35_000)],
+                moq=50,
+                deadline=now + timedelta(days=3),
+                shared_cost_idr=250_000,
+            ),
+            [30, 25, 20, 15],
+        )
+        coalitions.close(coalition, actor=manager, early=True)
+        from coalitions import notices
+
+        notices.coalition_closed(coalition.id)  # the members' bell shows their numbers
+        db.session.flush()
 
     # ---- orders: the demo buyer's orders in several states, so sellers' and buyer's pages show real work
     def add_orders(self) -> None:

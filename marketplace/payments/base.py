@@ -59,6 +59,7 @@ class ChargeState(StrEnum):
     SUCCEEDED = "succeeded"  # still awaits the webhook before the order counts as paid
     PROCESSING = "processing"
     REQUIRES_ACTION = "requires_action"  # e.g. 3-D Secure, finished in the page
+    AUTHORIZED = "authorized"  # a hold (manual capture): the money is reserved, to be captured or released
     FAILED = "failed"
     CANCELLED = "cancelled"
 
@@ -88,6 +89,7 @@ class EventKind(StrEnum):
     PAYMENT_SUCCEEDED = "payment_succeeded"
     PAYMENT_FAILED = "payment_failed"
     PAYMENT_CANCELLED = "payment_cancelled"
+    PAYMENT_AUTHORIZED = "payment_authorized"  # a hold became capturable
     OTHER = "other"
 
 
@@ -145,4 +147,26 @@ class OnlinePaymentProvider(PaymentProvider, Protocol):
 
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> ProviderEvent:
         """Verify the signature on the raw body and translate the event; raises WebhookRejected."""
+        ...
+
+
+@runtime_checkable
+class HoldingPaymentProvider(OnlinePaymentProvider, Protocol):
+    """An online provider that can reserve money now and take it later (card holds for buying coalitions).
+
+    ``authorize`` creates a payment that, once confirmed with ``confirm``, ends AUTHORIZED instead of paid;
+    ``capture`` takes up to the authorized amount (the rest is released); ``cancel`` releases all of it.
+    The provider may allow more than our rules do (capturing a released hold): callers guard with their own
+    state machine (``coalitions.payments``).
+    """
+
+    def authorize(self, request: PaymentRequest) -> PaymentStarted: ...
+
+    def capture(self, provider_ref: str, amount_idr: int, idempotency_key: str) -> ChargeState:
+        """Take ``amount_idr`` of an authorized payment; raises UnableToTakePayment when it can't be taken
+        any more (expired, released) and GatewayError when the provider can't be reached."""
+        ...
+
+    def state(self, provider_ref: str) -> ChargeResult:
+        """The payment's current state, read from the provider."""
         ...

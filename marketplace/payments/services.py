@@ -132,7 +132,7 @@ def confirm_card(payment: Payment, token: str) -> ChargeResult:
     if result.state is ChargeState.FAILED:
         payment.failure_message = result.failure_message
         transition_payment(payment, S.FAILED)
-    elif result.state in (ChargeState.SUCCEEDED, ChargeState.PROCESSING):
+    elif result.state in (ChargeState.SUCCEEDED, ChargeState.PROCESSING, ChargeState.AUTHORIZED):
         transition_payment(payment, S.PROCESSING)
     db.session.flush()
     return result

@@ -178,9 +178,18 @@ class StripeProvider:
     # --- payment ------------------------------------------------------------------------------------------
 
     def start(self, request: PaymentRequest) -> PaymentStarted:
+        return self._create(request, manual_capture=False)
+
+    def authorize(self, request: PaymentRequest) -> PaymentStarted:
+        """A PaymentIntent with manual capture: confirming it reserves the amount on the card (a hold)."""
+        return self._create(request, manual_capture=True)
+
+    def _create(self, request: PaymentRequest, *, manual_capture: bool) -> PaymentStarted:
+        extra: dict[str, Any] = {"capture_method": "manual"} if manual_capture else {}
         try:
             intent = self._client.v1.payment_intents.create(
                 {
+                    **extra,
                     "amount": to_stripe_amount(request.amount_idr),
                     "currency": "idr",
                     "payment_method_types": ["card"],
@@ -257,6 +266,33 @@ class StripeProvider:
             "processing": ChargeState.PROCESSING,
         }.get(intent.status, ChargeState.PROCESSING)
 
+    def capture(self, provider_ref: str, amount_idr: int, idempotency_key: str) -> ChargeState:
+        self._check_ref(provider_ref)
+        intent = self._retrieve(provider_ref)
+        if intent.status == "succeeded":  # captured already (a retry after a lost answer)
+            return ChargeState.SUCCEEDED
+        if intent.status != "requires_capture":
+            raise UnableToTakePayment(
+                _("Dana yang ditahan di kartu sudah tidak tersedia (dilepas atau kedaluwarsa).")
+            )
+        try:
+            intent = self._client.v1.payment_intents.capture(
+                provider_ref,
+                {"amount_to_capture": to_stripe_amount(amount_idr)},
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as exc:
+            log.warning("Stripe refused to capture %s: %s", provider_ref, exc)
+            raise UnableToTakePayment(
+                _("Dana yang ditahan di kartu sudah tidak tersedia (dilepas atau kedaluwarsa).")
+            ) from exc
+        except stripe.StripeError as exc:
+            raise _gateway_error(exc, "capturing a PaymentIntent") from exc
+        return self._result(intent).state
+
+    def state(self, provider_ref: str) -> ChargeResult:
+        return self._result(self._retrieve(provider_ref))
+
     def refund(self, request: RefundRequest) -> RefundResult:
         self._check_ref(request.provider_ref)
         # Stripe's ``reason`` takes a fixed vocabulary and localstripe refuses it; ours goes in the metadata.
@@ -296,12 +332,15 @@ class StripeProvider:
             "payment_intent.succeeded": EventKind.PAYMENT_SUCCEEDED,
             "payment_intent.payment_failed": EventKind.PAYMENT_FAILED,
             "payment_intent.canceled": EventKind.PAYMENT_CANCELLED,
+            "payment_intent.amount_capturable_updated": EventKind.PAYMENT_AUTHORIZED,
         }
         kind = kinds.get(event_type, EventKind.OTHER)
         if kind is EventKind.OTHER or not isinstance(obj, Mapping) or obj.get("object") != "payment_intent":
             ref = obj.get("id") if isinstance(obj, Mapping) else None
             return ProviderEvent(event_id, event_type, EventKind.OTHER, provider_ref=ref)
         amount = obj.get("amount_received") or obj.get("amount")
+        if kind is EventKind.PAYMENT_AUTHORIZED:
+            amount = obj.get("amount_capturable") or obj.get("amount")
         failure = None
         if kind is EventKind.PAYMENT_FAILED:
             # Stripe's own text (English, written for cardholders); card_message(code) gives ours if wanted.
@@ -336,7 +375,9 @@ class StripeProvider:
         status = intent.status
         if status == "succeeded":
             return ChargeResult(ChargeState.SUCCEEDED)
-        if status in ("processing", "requires_capture"):
+        if status == "requires_capture":
+            return ChargeResult(ChargeState.AUTHORIZED)
+        if status == "processing":
             return ChargeResult(ChargeState.PROCESSING)
         if status == "requires_action":
             return ChargeResult(ChargeState.REQUIRES_ACTION, client_secret=intent.client_secret)

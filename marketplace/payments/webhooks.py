@@ -8,17 +8,22 @@ is safe because every event is stored once and applying it twice changes nothing
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from marketplace.extensions import csrf, db
 from marketplace.payments import registry
-from marketplace.payments.base import OnlinePaymentProvider, PaymentError, WebhookRejected
+from marketplace.payments.base import OnlinePaymentProvider, PaymentError, ProviderEvent, WebhookRejected
 
 log = logging.getLogger("gotong.payments.webhooks")
 
 bp = Blueprint("webhooks", __name__)
+
+#: ``handler(provider_code, event) -> bool``: True when the event was about one of the handler's payments
+#: (applied, or a replay it recognised). Registered by the packages that own such payments at start-up.
+EVENT_HANDLERS: list[Callable[[str, ProviderEvent], bool]] = []
 
 
 @bp.post("/webhooks/stripe")
@@ -38,6 +43,8 @@ def stripe_webhook() -> ResponseReturnValue:
 
     from marketplace.orders import services as order_services
 
-    order_services.apply_provider_event("card", event)
+    # Other payment owners (buying coalitions) claim the events about their own payments first.
+    if not any(handler("card", event) for handler in EVENT_HANDLERS):
+        order_services.apply_provider_event("card", event)
     db.session.commit()
     return jsonify(received=True), 200

@@ -168,7 +168,7 @@
           fail(msg("authFailed"), answer.reload);
           return;
         }
-      } else if (answer.state !== "succeeded" && answer.state !== "processing") {
+      } else if (["succeeded", "processing", "authorized"].indexOf(answer.state) < 0) {
         fail(answer.message || msg("error"), answer.reload);
         return;
       }

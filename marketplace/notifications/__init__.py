@@ -1,0 +1,1 @@
+"""In-app notifications: rows per recipient, rendered at display time in the viewer's language."""
