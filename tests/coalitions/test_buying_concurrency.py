@@ -133,3 +133,44 @@ def test_concurrent_close_due_settles_each_coalition_exactly_once(app):
             )
         )
         assert (shares, closes) == (pledges, 1)
+
+
+def test_close_due_in_two_processes_at_once_settles_and_notifies_once(app):
+    """The scheduler's real command, twice at the same moment in two OS processes on the same database."""
+    import os
+    import subprocess
+    import sys
+
+    from marketplace.notifications.models import Notification
+
+    cooperative = make_cooperative()
+    past = utcnow() - timedelta(minutes=5)
+    coalitions = [make_coalition(cooperative, deadline=past + timedelta(seconds=n), moq=50) for n in range(3)]
+    for coalition in coalitions:
+        for quantity in (30, 25):
+            make_pledge(coalition, quantity=quantity)
+    db.session.commit()
+    env = {**os.environ, "GOTONG_DATABASE_URL": str(db.engine.url.render_as_string(hide_password=False))}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "flask", "--app", "marketplace", "coalitions", "close-due"]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    closed_lines = [
+        line for out, _err in outputs for line in out.decode().splitlines() if ": success" in line
+    ]
+    assert len(closed_lines) == len(coalitions)  # each coalition reported closed by exactly one process
+
+    db.session.expire_all()
+    for coalition in coalitions:
+        coalition = db.session.get(BuyingCoalition, coalition.id)
+        assert coalition.status is CoalitionStatus.CLOSED_SUCCESS
+        shares = db.session.scalar(select(func.count()).where(MemberShare.coalition_id == coalition.id))
+        assert shares == 2
+    owners = [p.business.owner_id for c in coalitions for p in c.pledges]
+    success_notes = db.session.scalar(
+        select(func.count()).where(Notification.kind == "coalition.success", Notification.user_id.in_(owners))
+    )
+    assert success_notes == len(owners)  # told once each, not once per process
