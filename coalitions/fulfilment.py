@@ -122,6 +122,16 @@ def record_receipt(
     return receipt
 
 
+def paid_units(share: MemberShare) -> int:
+    """The units the member has paid for: all of them once paid; the units of the close alone when only an
+    amount added later by a re-allocation is still open."""
+    if share.status is ShareStatus.PAID:
+        return share.final_qty
+    if share.status is ShareStatus.DUE and share.paid_idr >= share.total_idr:
+        return share.allocated_qty
+    return 0
+
+
 def handed_over_total(coalition: BuyingCoalition) -> int:
     return sum(s.handed_over_qty for s in shares_of(coalition))
 
@@ -136,11 +146,12 @@ def hand_over(
     share = _lock_share(coalition, share)
     if coalition.status not in (S.ORDERED, S.RECEIVED):
         raise DomainError(_("Serah terima dicatat setelah barang dari pemasok diterima."))
-    if share.status is not ShareStatus.PAID:
-        raise DomainError(_("Anggota ini belum melunasi bagiannya; serah terima setelah lunas."))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise DomainError(_("Isi jumlah yang diserahkan (minimal 1)."), field="quantity")
-    left = share.final_qty - share.handed_over_qty
+    paid_for = paid_units(share)
+    if paid_for <= share.handed_over_qty:
+        raise DomainError(_("Anggota ini belum melunasi bagiannya; serah terima setelah lunas."))
+    left = paid_for - share.handed_over_qty
     if quantity > left:
         raise DomainError(
             _("Sisa bagian anggota ini %(left)s %(unit)s.", left=_qty(left), unit=unit_label(coalition.unit)),
@@ -221,6 +232,10 @@ def _check_defaulted(
     if share.handed_over_qty:
         raise DomainError(
             _("Sebagian barang sudah diserahkan ke anggota ini; selesaikan langsung dengannya.")
+        )
+    if _busy(share):
+        raise DomainError(
+            _("Ada pembayaran anggota ini yang sedang diproses atau diperiksa; selesaikan itu dulu.")
         )
     _cancel_open_attempts(share)
     return coalition, share

@@ -92,6 +92,7 @@ def record_receipt(coalition_id: int) -> BaseResponse:
     form = _quantity_form(coalition, "penerimaan")
     if not isinstance(form, QuantityNoteForm):
         return form
+    before = coalition.status
     response = _run(
         coalition,
         lambda: fulfilment.record_receipt(actor(), coalition, form.quantity.data, form.note.data or ""),
@@ -99,7 +100,7 @@ def record_receipt(coalition_id: int) -> BaseResponse:
         "penerimaan",
     )
     db.session.refresh(coalition)
-    if coalition.status is S.RECEIVED and not request.form.get("quiet"):
+    if before is not S.RECEIVED and coalition.status is S.RECEIVED:  # this delivery completed it
         with write_unit():
             notices.goods_ready(coalition)
             db.session.commit()

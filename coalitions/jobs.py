@@ -108,6 +108,9 @@ def run_due(now: datetime | None = None) -> RunReport:
     settle_holds(report)
     with write_unit():
         report.defaulted = fulfilment.mark_defaults(now)
-        notices.shares_defaulted(report.defaulted)
         db.session.commit()
+    if report.defaulted:
+        with write_unit():  # told after the commit: a failure to notify never undoes the defaults
+            notices.shares_defaulted(report.defaulted)
+            db.session.commit()
     return report

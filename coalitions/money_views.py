@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from coalitions import bp, jobs, notices, payments, services
-from coalitions.forms import ReviewForm
+from coalitions.forms import ActionForm, ReviewForm
 from coalitions.models import (
     COALITION_PAYMENT_STATUS_LABELS,
     SHARE_STATUS_LABELS,
@@ -97,8 +97,10 @@ def _card_context(payment: CoalitionPayment, done_url: str) -> dict[str, Any]:
 @login_required
 def hold(coalition_id: int, pledge_id: int) -> Any:
     """The card form that authorizes the pledge's worst case."""
+    pledge = _own_pledge(coalition_id, pledge_id)
     with write_unit():
-        pledge = _own_pledge(coalition_id, pledge_id)
+        db.session.rollback()  # end the read begun by the user loader: the write begins IMMEDIATE
+        pledge = db.session.get(Pledge, pledge_id)  # type: ignore[assignment]
         coalition = services.lock_coalition(pledge.coalition)
         db.session.refresh(pledge)
         if not payments.needs_hold(pledge):
@@ -129,13 +131,13 @@ def hold(coalition_id: int, pledge_id: int) -> Any:
     )
 
 
-@bp.route("/<int:coalition_id>/bagian/<int:share_id>/bayar", methods=["GET"])
+@bp.get("/<int:coalition_id>/bagian/<int:share_id>/bayar")
 @login_required
 def pay_share(coalition_id: int, share_id: int) -> Any:
-    """Pay what the share owes: choose card or bank transfer (``?cara=kartu|transfer``)."""
+    """What the share owes and how to pay it: the open attempt (card form or transfer details with the proof
+    upload), or the choice of method (a POST: choosing replaces an unfinished attempt)."""
     share = _own_share(coalition_id, share_id)
     coalition = share.coalition
-    how = request.args.get("cara", "")
     context: dict[str, Any] = {
         "coalition": coalition,
         "share": share,
@@ -143,36 +145,47 @@ def pay_share(coalition_id: int, share_id: int) -> Any:
         "card_enabled": payments.card_enabled(),
         "share_labels": SHARE_STATUS_LABELS,
         "payment_labels": COALITION_PAYMENT_STATUS_LABELS,
-        "how": how,
         "payment": None,
+        "choose_form": ActionForm(formdata=None),
     }
-    current = payments.open_attempt(share)
-    if how in ("kartu", "transfer") and share.owed_idr > 0:
-        kind = PaymentKind.CARD if how == "kartu" else PaymentKind.TRANSFER
+    current = payments.open_attempt(share) if share.owed_idr > 0 else None
+    if current is not None and current.kind is PaymentKind.CARD and current.status is P.PENDING:
         with write_unit():
-            share = payments.lock_share(share)
-            try:
-                attempt = payments.attempt(actor(), share, kind)
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "error")
-                return redirect(url_for("coalitions.pay_share", coalition_id=coalition_id, share_id=share_id))
-            attempt_id = attempt.id
-            db.session.commit()
-        jobs.settle_holds(coalition_id=coalition_id)  # stop a replaced card attempt at the provider
-        if kind is PaymentKind.CARD:
-            with write_unit():
-                started = _start(attempt_id)
-            if started is None:
-                return redirect(url_for("coalitions.pay_share", coalition_id=coalition_id, share_id=share_id))
+            db.session.rollback()  # end the read begun by the user loader: the write begins IMMEDIATE
+            started = _start(current.id)
+        if started is not None:
             done = url_for("coalitions.pay_share", coalition_id=coalition_id, share_id=share_id)
             context.update(_card_context(started, done))
-        else:
-            context["payment"] = db.session.get(CoalitionPayment, attempt_id)
-            context["proof_form"] = ProofForm()
     elif current is not None and current.kind is PaymentKind.TRANSFER:
-        context.update(payment=current, proof_form=ProofForm(), how="transfer")
+        context.update(payment=current, proof_form=ProofForm())
+    elif current is not None:  # a card payment being processed
+        context["payment"] = current
     return render_template("coalitions/pay.html", **context)
+
+
+@bp.post("/<int:coalition_id>/bagian/<int:share_id>/bayar")
+@login_required
+def choose_payment(coalition_id: int, share_id: int) -> BaseResponse:
+    share = _own_share(coalition_id, share_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    how = request.form.get("cara", "")
+    if how not in ("kartu", "transfer"):
+        abort(400)
+    kind = PaymentKind.CARD if how == "kartu" else PaymentKind.TRANSFER
+    back = redirect(url_for("coalitions.pay_share", coalition_id=coalition_id, share_id=share_id))
+    with write_unit():
+        try:
+            payments.attempt(actor(), payments.lock_share(share), kind)
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, PermissionDenied):
+                forbid()
+            flash(error.message, "error")
+            return back
+        db.session.commit()
+    jobs.settle_holds(coalition_id=coalition_id)  # stop a replaced card attempt at the provider
+    return back
 
 
 @bp.post("/bayar/<reference>/kartu")
@@ -187,7 +200,7 @@ def card_confirm(reference: str) -> Any:
     if not isinstance(token, str) or not token.startswith("tok_") or len(token) > 100:
         return jsonify(error=_("Data kartu tidak terbaca. Isi lagi nomor kartunya.")), 400
     with write_unit():
-        payment = payments.lock(payment)
+        _share, payment = payments.lock_with_share(payment)
         try:
             result = payments.confirm_card(payment, token)
         except PaymentError as error:
@@ -214,7 +227,8 @@ def payment_status(reference: str) -> Any:
         return jsonify(error=_("Anda tidak punya akses ke pembayaran ini.")), 403
     if payment.status is P.PROCESSING and payment.kind is PaymentKind.HOLD:
         with write_unit():
-            payment = payments.lock(payment)
+            db.session.rollback()  # end the read begun by the user loader: the write begins IMMEDIATE
+            payment = payments.lock(db.session.get(CoalitionPayment, payment.id))  # type: ignore[arg-type]
             try:
                 payments.refresh(payment)
             except PaymentError:
@@ -250,7 +264,7 @@ def upload_proof(reference: str) -> BaseResponse:
         flash(_("Pilih foto bukti transfer dulu."), "error")
         return back
     with write_unit():
-        payment = payments.lock(payment)
+        _share, payment = payments.lock_with_share(payment)
         try:
             payments.upload_proof(actor(), payment, upload.stream)
         except DomainError as error:

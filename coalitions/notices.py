@@ -224,12 +224,10 @@ def coalition_closed(coalition_id: int) -> None:
         .join(User, User.id == Business.owner_id)
         .where(MemberShare.coalition_id == coalition.id)
     ).all()
-    per_user: dict[int, dict[str, Any]] = {}
-    kinds: dict[str, list[int]] = {
-        "coalition.success": [],
-        "coalition.success_none": [],
-        "coalition.failed": [],
-    }
+    # One notification per share: a user owning two pledging businesses gets one for each (so the rows go
+    # out in rounds in which every user appears once; one bulk insert per kind and round).
+    rounds: list[dict[str, dict[int, dict[str, Any]]]] = []
+    params_of: list[dict[str, Any]] = []
     for share, user in rows:
         if not success:
             kind, params = "coalition.failed", {"title": coalition.title}
@@ -245,12 +243,18 @@ def coalition_closed(coalition_id: int) -> None:
                 "amount": share.total_idr,
                 "due": _iso(share.due_at) if coalition.payment_mode.value == "pay_on_success" else None,
             }
-        kinds[kind].append(user.id)
-        per_user[user.id] = params
+        params_of.append(params)
+        for batch in rounds:
+            if all(user.id not in users for users in batch.values()):
+                break
+        else:
+            batch = {}
+            rounds.append(batch)
+        batch.setdefault(kind, {})[user.id] = params
     link = _link(coalition.id)
-    for kind, user_ids in kinds.items():
-        if user_ids:
-            notify(user_ids, kind, {}, link, per_user_params={u: per_user[u] for u in user_ids})
+    for batch in rounds:
+        for kind, users in batch.items():
+            notify(list(users), kind, {}, link, per_user_params=users)
     notify(
         manager_ids(coalition),
         "coalition.closed_manager",
@@ -263,8 +267,7 @@ def coalition_closed(coalition_id: int) -> None:
         },
         link,
     )
-    for share, user in rows:
-        params = per_user[user.id]
+    for (share, user), params in zip(rows, params_of, strict=True):
 
         def body(share: MemberShare = share, params: dict[str, Any] = params) -> str:
             if not success:

@@ -127,6 +127,21 @@ def lock_share(share: MemberShare) -> MemberShare:
     ).one()
 
 
+def lock_with_share(payment: CoalitionPayment) -> tuple[MemberShare | None, CoalitionPayment]:
+    """Lock the payment's share (if any) and then the payment: everywhere in this order (coalition → share →
+    payment), so two writers never wait for each other in a circle on PostgreSQL."""
+    share = lock_share(payment.share) if payment.share_id is not None else None  # type: ignore[arg-type]
+    return share, lock(payment)
+
+
+def _owes_at_least(share: MemberShare | None, amount: int) -> bool:
+    return (
+        share is not None
+        and share.status in (ShareStatus.DUE, ShareStatus.DEFAULTED)
+        and share.owed_idr >= amount
+    )
+
+
 def by_reference(reference: str) -> CoalitionPayment | None:
     return db.session.scalars(
         select(CoalitionPayment).where(CoalitionPayment.reference == reference)
@@ -258,6 +273,9 @@ def confirm_card(payment: CoalitionPayment, token: str) -> ChargeResult:
     the verified webhook."""
     if payment.settle_action or payment.status not in (P.PENDING, P.PROCESSING) or not payment.provider_ref:
         raise PaymentError(_("Pembayaran ini tidak bisa dilanjutkan. Muat ulang halaman."))
+    if payment.kind is not PaymentKind.HOLD and not _owes_at_least(payment.share, payment.amount_idr):
+        # Paid meanwhile (a captured hold, a confirmed transfer) or changed: never charge twice.
+        raise PaymentError(_("Tagihan ini sudah berubah atau lunas. Muat ulang halaman."))
     result = online_provider().confirm(payment.provider_ref, token)
     apply_charge_result(payment, result)
     return result
@@ -294,14 +312,14 @@ def authorized(hold: CoalitionPayment) -> None:
     transition(hold, P.AUTHORIZED)
     pledge = hold.pledge
     coalition = pledge.coalition
+    # No write to the coalition's row here: this runs under the hold's lock, and the close takes the
+    # coalition's lock before the holds'. The ``settle_action`` rows are the work list.
     if not pledge.is_active or coalition.status.value != "open" or hold.amount_idr < worst_case(pledge):
         _release(hold)
-        coalition.holds_pending = True
     for other in holds_of(pledge):
         if other.id != hold.id and other.settle_action is None and other.status is not P.SUCCEEDED:
             if other.status in OPEN_STATES or other.status is P.FAILED:
                 _release(other)
-                coalition.holds_pending = True
     db.session.flush()
 
 
@@ -400,20 +418,31 @@ def carry_out(payment_id: int) -> str | None:
     payment = db.session.get(CoalitionPayment, payment_id)
     if payment is None:
         return None
-    payment = lock(payment)
+    share, payment = lock_with_share(payment)
     action = payment.settle_action
     if action is None:
         return None
     done: str | None = None
+    if action == "capture" and payment.status is P.AUTHORIZED:
+        # Never more than the share still owes: it may have been paid meanwhile another way.
+        owed = (
+            share.owed_idr
+            if share is not None and share.status in (ShareStatus.DUE, ShareStatus.DEFAULTED)
+            else 0
+        )
+        if min(payment.settle_amount_idr or 0, owed) <= 0:
+            action = "release"
     if action == "release":
         if payment.provider_ref and payment.status in (P.PENDING, P.PROCESSING, P.AUTHORIZED, P.FAILED):
             state = online_provider().cancel(payment.provider_ref)
             if state is ChargeState.SUCCEEDED:
                 # Too late: the money was taken (a share payment whose webhook has not arrived yet). Keep the
-                # row open: the webhook marks it paid.
+                # row open: the webhook credits it, and an overpayment is logged for a refund.
                 log.error("payment %s succeeded before it could be released", payment.reference)
                 payment.settle_action = None
                 return None
+            if state is not ChargeState.CANCELLED:
+                return None  # still processing at the provider: the next run asks again
         if payment.status is not P.SUCCEEDED:
             transition(payment, P.CANCELLED)
             done = "released"
@@ -421,8 +450,8 @@ def carry_out(payment_id: int) -> str | None:
         # Our state machine is the guard: only an authorized hold is captured, never a released one.
         if payment.status is not P.AUTHORIZED or payment.kind is not PaymentKind.HOLD:
             raise IllegalPaymentTransition(_("Hanya dana yang sedang ditahan yang bisa diambil."))
-        amount = payment.settle_amount_idr or 0
-        if amount <= 0 or amount > payment.amount_idr:
+        amount = min(payment.settle_amount_idr or 0, share.owed_idr if share is not None else 0)
+        if amount > payment.amount_idr:
             raise IllegalPaymentTransition(_("Jumlah yang diambil melebihi dana yang ditahan."))
         assert payment.provider_ref is not None
         try:
@@ -432,7 +461,7 @@ def carry_out(payment_id: int) -> str | None:
             transition(payment, P.FAILED)
             done = "capture_failed"
         else:
-            _captured(payment, amount)
+            _captured(payment, amount, share)
             done = "captured"
     payment.settle_action = None
     payment.settle_amount_idr = None
@@ -440,14 +469,18 @@ def carry_out(payment_id: int) -> str | None:
     return done
 
 
-def _captured(hold: CoalitionPayment, amount: int) -> None:
+def _captured(hold: CoalitionPayment, amount: int, share: MemberShare | None) -> None:
     transition(hold, P.SUCCEEDED)
     hold.captured_idr = amount
-    if hold.share_id is not None:
-        _credit(lock_share(hold.share), amount)  # type: ignore[arg-type]
+    if share is not None:
+        _credit(share, amount)
 
 
 def _credit(share: MemberShare, amount: int) -> None:
+    """Money received for the share (the share's row is locked). More than it owes can only come from a
+    payment that was already under way at the provider: logged for a refund by the cooperative."""
+    if amount > share.owed_idr:
+        log.error("overpayment on coalition share %s: %s received, %s owed", share.id, amount, share.owed_idr)
     share.paid_idr += amount
     if share.owed_idr == 0 and share.status in (ShareStatus.DUE, ShareStatus.DEFAULTED):
         share.status = ShareStatus.PAID
@@ -489,6 +522,15 @@ def attempt(actor: Any, share: MemberShare, kind: PaymentKind) -> CoalitionPayme
         raise ValueError(kind)
     if share.status not in (ShareStatus.DUE, ShareStatus.DEFAULTED) or share.owed_idr <= 0:
         raise DomainError(_("Tidak ada yang perlu dibayar untuk bagian ini."))
+    capturing = db.session.scalar(
+        select(CoalitionPayment.id).where(
+            CoalitionPayment.share_id == share.id, CoalitionPayment.settle_action == "capture"
+        )
+    )
+    if capturing is not None:
+        raise DomainError(
+            _("Dana yang ditahan di kartu Anda sedang diambil untuk bagian ini; tunggu sebentar.")
+        )
     if kind is PaymentKind.CARD and not card_enabled():
         raise DomainError(_("Pembayaran kartu tidak tersedia saat ini."))
     if kind is PaymentKind.TRANSFER and not share.coalition.cooperative.has_bank_account:
@@ -535,6 +577,8 @@ def upload_proof(actor: Any, payment: CoalitionPayment, stream: IO[bytes]) -> Co
         raise PermissionDenied(_("Anda tidak punya akses ke tagihan ini."))
     if payment.kind is not PaymentKind.TRANSFER or payment.status not in (P.PENDING, P.AWAITING_REVIEW):
         raise DomainError(_("Pembayaran ini tidak menunggu bukti transfer."), field="proof")
+    if not _owes_at_least(payment.share, payment.amount_idr):
+        raise DomainError(_("Tagihan ini sudah berubah atau lunas. Muat ulang halaman."), field="proof")
     name = store_image(
         stream,
         _proof_folder(),
@@ -559,15 +603,22 @@ def review_transfer(
     """A manager of the coalition's cooperative checked the account: confirm, or send back with a reason."""
     if not policy.manages_cooperative(actor, payment.coalition.cooperative):
         raise PermissionDenied(_("Anda tidak punya akses ke koalisi ini."))
-    payment = lock(payment)
+    share, payment = lock_with_share(payment)
     if payment.kind is not PaymentKind.TRANSFER or payment.status is not P.AWAITING_REVIEW:
         raise DomainError(_("Tidak ada bukti transfer yang menunggu diperiksa."))
     payment.reviewed_by_id = actor.id
     if approve:
+        if not _owes_at_least(share, payment.amount_idr):
+            raise DomainError(
+                _(
+                    "Bagian ini sudah lunas atau berubah sejak bukti dikirim; periksa lalu kembalikan dana "
+                    "anggota bila perlu."
+                )
+            )
         payment.review_note = note.strip()[:500] or None
         transition(payment, P.SUCCEEDED)
-        assert payment.share is not None
-        _credit(lock_share(payment.share), payment.amount_idr)
+        assert share is not None
+        _credit(share, payment.amount_idr)
     else:
         reason = note.strip()
         if not reason:
@@ -603,10 +654,11 @@ def apply_provider_event(provider_code: str, event: ProviderEvent) -> bool:
     if not event.provider_ref or event.kind is EventKind.OTHER:
         return False
     payment = db.session.scalars(
-        select(CoalitionPayment).where(CoalitionPayment.provider_ref == event.provider_ref).with_for_update()
+        select(CoalitionPayment).where(CoalitionPayment.provider_ref == event.provider_ref)
     ).one_or_none()
     if payment is None:
         return False
+    share, payment = lock_with_share(payment)
     if not record_event(provider_code, event):
         return True
     amount_ok = event.amount_idr is not None and (event.currency or "idr").lower() == "idr"
@@ -614,7 +666,7 @@ def apply_provider_event(provider_code: str, event: ProviderEvent) -> bool:
         if payment.kind is PaymentKind.HOLD:
             if payment.status is P.AUTHORIZED and payment.settle_action == "capture" and amount_ok:
                 # Our capture went through but its answer was lost: the event is the provider's word.
-                _captured(payment, min(int(event.amount_idr or 0), payment.amount_idr))
+                _captured(payment, min(int(event.amount_idr or 0), payment.amount_idr), share)
                 payment.settle_action = None
                 payment.settle_amount_idr = None
             elif payment.status is not P.SUCCEEDED:
@@ -627,8 +679,8 @@ def apply_provider_event(provider_code: str, event: ProviderEvent) -> bool:
             log.error("webhook %s: amount does not match payment %s", event.event_id, payment.reference)
         elif payment.status is not P.SUCCEEDED:
             transition(payment, P.SUCCEEDED)
-            if payment.share is not None:
-                _credit(lock_share(payment.share), payment.amount_idr)
+            if share is not None:
+                _credit(share, payment.amount_idr)
             payment.settle_action = None
     elif event.kind is EventKind.PAYMENT_AUTHORIZED:
         if payment.kind is PaymentKind.HOLD and payment.status in (P.PENDING, P.PROCESSING):
@@ -639,7 +691,12 @@ def apply_provider_event(provider_code: str, event: ProviderEvent) -> bool:
             transition(payment, P.FAILED)
     elif event.kind is EventKind.PAYMENT_CANCELLED:
         if payment.status in (P.PENDING, P.PROCESSING, P.AUTHORIZED, P.FAILED):
+            was_to_capture = payment.settle_action == "capture"
             transition(payment, P.CANCELLED)
             payment.settle_action = None
+            if was_to_capture:  # the bank let the hold expire before we took it: the member pays otherwise
+                from coalitions import notices
+
+                notices.capture_failed(payment)
     db.session.flush()
     return True

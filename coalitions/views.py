@@ -431,6 +431,7 @@ def _render_detail(
             review_form=ReviewForm(formdata=None),
             quantity_form=QuantityNoteForm(formdata=None),
             handed_over_total=sum(s.handed_over_qty for s in all_shares),
+            paid_units=fulfilment.paid_units,
         ),
         status,
     )

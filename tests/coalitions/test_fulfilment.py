@@ -346,3 +346,65 @@ def test_invite_businesses_of_other_cooperatives(web, coop):  # type: ignore[no-
     web.logout()
     web.login(m["A"].owner)
     assert web.get(f"/koalisi/{coalition.id}/undang?q=makmur").status_code == 403
+
+
+def _transfer(share, status="awaiting_review", reference="KOP-TEST0002"):  # type: ignore[no-untyped-def]
+    payment = CoalitionPayment(
+        coalition_id=share.coalition_id,
+        pledge_id=share.pledge_id,
+        share_id=share.id,
+        business_id=share.business_id,
+        kind=PaymentKind.TRANSFER,
+        status=status,
+        amount_idr=share.owed_idr,
+        captured_idr=0,
+        reference=reference,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def test_a_share_paid_meanwhile_is_never_credited_twice(coop):
+    from coalitions import payments
+
+    _cooperative, manager, _m = coop
+    coalition = _closed(coop, {"A": 60, "B": 47})
+    share = _shares(coalition)["A"]
+    transfer = _transfer(share)
+    share.paid_idr = share.total_idr  # paid another way meanwhile (a captured hold, a card)
+    share.status = ShareStatus.PAID
+    with pytest.raises(DomainError, match="sudah lunas atau berubah"):
+        payments.review_transfer(manager, transfer, approve=True)
+    assert share.paid_idr == share.total_idr
+
+
+def test_a_defaulted_share_with_a_transfer_under_review_is_not_taken_over(coop):
+    _cooperative, manager, _m = coop
+    coalition = _closed(coop, {"A": 60, "B": 47})
+    share = _shares(coalition)["B"]
+    share.status = ShareStatus.DEFAULTED
+    _transfer(share)
+    for resolve in (fulfilment.absorb, fulfilment.reallocate):
+        with pytest.raises(DomainError, match="sedang diproses atau diperiksa"):
+            resolve(manager, coalition, share)
+    assert share.status is ShareStatus.DEFAULTED and coalition.absorbed_qty == 0
+
+
+def test_an_owner_of_two_pledging_businesses_is_told_about_each(coop):
+    cooperative, _manager, m = coop
+    second = make_business(m["A"].owner, "Peternakan A Dua")
+    make_membership(cooperative, second)
+    coalition = make_coalition(cooperative, shared_cost_idr=1_500_000)
+    make_pledge(coalition, m["A"], 60)
+    make_pledge(coalition, second, 47)
+    db.session.commit()
+    coalition.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    jobs.run_due()
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == m["A"].owner_id, Notification.kind == "coalition.success"
+        )
+    ).all()
+    assert sorted(r.params["qty"] for r in rows) == [47, 60]
