@@ -207,9 +207,16 @@ def card_confirm(reference: str) -> Any:
             db.session.rollback()
             return jsonify(state="failed", message=error.message, reload=True), 409
         coalition_id = payment.coalition_id
+        released_at_once = payment.kind is PaymentKind.HOLD and payment.settle_action == "release"
         db.session.commit()
     if result.state is ChargeState.AUTHORIZED:
         jobs.settle_holds(coalition_id=coalition_id)  # release the holds this one replaced
+    if released_at_once:
+        # The pledge grew, was withdrawn or the coalition closed while the card was being confirmed.
+        message = _(
+            "Komitmen atau koalisi berubah sementara kartu diproses; dana dilepas. Muat ulang halaman."
+        )
+        return jsonify(state="failed", message=message, reload=True), 409
     answer: dict[str, Any] = {"state": result.state.value}
     if result.state is ChargeState.REQUIRES_ACTION:
         answer["client_secret"] = result.client_secret

@@ -666,7 +666,10 @@ def apply_provider_event(provider_code: str, event: ProviderEvent) -> bool:
         if payment.kind is PaymentKind.HOLD:
             if payment.status is P.AUTHORIZED and payment.settle_action == "capture" and amount_ok:
                 # Our capture went through but its answer was lost: the event is the provider's word.
-                _captured(payment, min(int(event.amount_idr or 0), payment.amount_idr), share)
+                # What we asked to capture, never more than the provider reports (localstripe omits
+                # amount_received, in which case the event's amount is the whole hold).
+                asked = payment.settle_amount_idr or 0
+                _captured(payment, min(asked, int(event.amount_idr or asked), payment.amount_idr), share)
                 payment.settle_action = None
                 payment.settle_amount_idr = None
             elif payment.status is not P.SUCCEEDED:
