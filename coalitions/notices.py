@@ -28,7 +28,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.models import unit_label
 from marketplace.cooperatives.models import Business, CooperativeManager
 from marketplace.extensions import db
-from marketplace.mail.services import send_email
+from marketplace.mail.services import send_email, send_emails
 from marketplace.money import format_idr
 from marketplace.notifications.services import notify, register
 
@@ -198,14 +198,18 @@ def manager_ids(coalition: BuyingCoalition) -> list[int]:
     )
 
 
-def _mail(user: User, subject: Any, body: Any, coalition_id: int) -> None:
+def _render(user: User, subject: Any, body: Any, coalition_id: int) -> tuple[str, str, str]:
     """``subject``/``body`` are callables run in the user's language."""
     with force_locale(user.locale or "id"):
         link = _link(coalition_id, external=True)
         text = body()
         if link:
             text += "\n\n" + _("Lihat koalisi: %(link)s", link=link)
-        send_email(user.email, subject(), text)
+        return user.email, str(subject()), text
+
+
+def _mail(user: User, subject: Any, body: Any, coalition_id: int) -> None:
+    send_email(*_render(user, subject, body, coalition_id))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -267,6 +271,7 @@ def coalition_closed(coalition_id: int) -> None:
         },
         link,
     )
+    mails: list[tuple[str, str, str]] = []
     for (share, user), params in zip(rows, params_of, strict=True):
 
         def body(share: MemberShare = share, params: dict[str, Any] = params) -> str:
@@ -300,16 +305,19 @@ def coalition_closed(coalition_id: int) -> None:
                 lines.append(_("Jumlah ini diambil dari dana kartu yang ditahan; sisanya dilepas."))
             return "\n".join(str(line) for line in lines)
 
-        _mail(
-            user,
-            lambda: (
-                _("Koalisi \u201c%(title)s\u201d berhasil", title=coalition.title)
-                if success
-                else _("Koalisi \u201c%(title)s\u201d gagal", title=coalition.title)
-            ),
-            body,
-            coalition.id,
+        mails.append(
+            _render(
+                user,
+                lambda: (
+                    _("Koalisi \u201c%(title)s\u201d berhasil", title=coalition.title)
+                    if success
+                    else _("Koalisi \u201c%(title)s\u201d gagal", title=coalition.title)
+                ),
+                body,
+                coalition.id,
+            )
         )
+    send_emails(mails)
 
 
 def coalition_cancelled(coalition: BuyingCoalition) -> None:

@@ -787,7 +787,7 @@ def close(
     ]
     if rows:
         # One executemany (the pledge's unique share row makes a second settlement impossible).
-        db.session.execute(insert(MemberShare), rows)
+        db.session.execute(insert(MemberShare.__table__), rows)
     coalition.outcome = settlement.outcome
     coalition.total_pledged_qty = settlement.total_pledged
     coalition.allocated_qty = settlement.units_ordered

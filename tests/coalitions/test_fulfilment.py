@@ -408,3 +408,16 @@ def test_an_owner_of_two_pledging_businesses_is_told_about_each(coop):
         )
     ).all()
     assert sorted(r.params["qty"] for r in rows) == [47, 60]
+
+
+def test_every_member_gets_an_email_with_their_numbers_in_their_language(coop):
+    from marketplace.mail.models import OutboxEmail
+
+    _cooperative, _manager, m = coop
+    m["B"].owner.locale = "en"
+    _closed(coop, {"A": 40, "B": 35, "C": 20, "D": 12})
+    mails = {e.recipient: e for e in db.session.scalars(select(OutboxEmail))}
+    a, b = mails[m["A"].owner.email], mails[m["B"].owner.email]
+    assert "berhasil" in a.subject and "Rp12.560.748" in a.body and "Rp560.748" in a.body
+    assert "succeeded" in b.subject and "Rp10.990.654" in b.body and "Final price: Rp300.000" in b.body
+    assert len([r for r in mails if r in {x.owner.email for x in m.values()}]) == 4
