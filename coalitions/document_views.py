@@ -1,6 +1,9 @@
 """Downloads of a successfully closed buying coalition's papers: the supplier purchase order and the
 distribution list, each as PDF and CSV. Only the managers of the coalition's cooperative (and admins) may
 download them; a coalition that did not close successfully has none (404).
+
+A member's invoice (tagihan) for its share is for the owner of the member business as well as for the
+cooperative's managers (and admins); a share with nothing due has none (404).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from flask import Response, abort
 from flask_login import current_user, login_required
 
 from coalitions import bp, documents
-from coalitions.models import BuyingCoalition, CoalitionStatus
+from coalitions.models import BuyingCoalition, CoalitionStatus, MemberShare, ShareStatus
 from marketplace.accounts import policy
 from marketplace.extensions import db
 from marketplace.web import authorize
@@ -72,3 +75,19 @@ def distribution_pdf(coalition_id: int) -> Response:
 @login_required
 def distribution_csv(coalition_id: int) -> Response:
     return _csv(documents.distribution_csv, "distribusi", coalition_id)
+
+
+@bp.get("/<int:coalition_id>/bagian/<int:share_id>/tagihan.pdf")
+@login_required
+def share_invoice_pdf(coalition_id: int, share_id: int) -> Response:
+    share = db.get_or_404(MemberShare, share_id)
+    if share.coalition_id != coalition_id:
+        abort(404)
+    authorize(
+        policy.owns_business(current_user, share.business)
+        or policy.manages_cooperative(current_user, share.coalition.cooperative)
+    )
+    if share.status is ShareStatus.NOTHING_DUE or share.coalition.closed_at is None:
+        abort(404)
+    body = documents.share_invoice_pdf(share)
+    return _download(body, "application/pdf", f"tagihan-{coalition_id}-{share.id}.pdf")

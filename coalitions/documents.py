@@ -1,5 +1,6 @@
 """The papers of a successfully closed buying coalition: the supplier purchase order (surat pesanan) and the
-distribution list (who receives how much), each as a PDF for printing and a CSV for a spreadsheet.
+distribution list (who receives how much), each as a PDF for printing and a CSV for a spreadsheet, and each
+member's invoice (tagihan) for its share as a PDF.
 
 Builders only (the routes are in ``coalitions.document_views``). They read what the close stored (the
 coalition's totals and the ``MemberShare`` rows), never recompute it, so a document printed today and one
@@ -14,6 +15,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask import url_for
 from flask_babel import format_date, to_user_timezone
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -22,13 +24,14 @@ from fpdf.fonts import FontFace
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from coalitions.models import SHARE_STATUS_LABELS, BuyingCoalition, MemberShare, ShareStatus
+from coalitions.fulfilment import member_savings
+from coalitions.models import SETTLED_AWAY, SHARE_STATUS_LABELS, BuyingCoalition, MemberShare, ShareStatus
 from marketplace import regions
 from marketplace.catalog.models import unit_label
 from marketplace.cooperatives.models import Business, Cooperative, ManagerRole
 from marketplace.extensions import db
 from marketplace.money import format_idr
-from marketplace.orders.invoice_pdf import HEAD_FILL, INK, LINE, MUTED, pdf_text
+from marketplace.orders.invoice_pdf import HEAD_FILL, INK, LINE, MUTED, STAMP_COLOURS, pdf_text
 from marketplace.phones import display_phone
 
 # --- what both documents read -----------------------------------------------------------------------------
@@ -581,3 +584,242 @@ def distribution_csv(coalition: BuyingCoalition) -> str:
         for r in distribution_rows(coalition)
     ]
     return _csv(header, rows)
+
+
+# --- a member's invoice (tagihan) -------------------------------------------------------------------------
+
+
+def share_invoice_number(share: MemberShare) -> str:
+    """``TAG/KOPERASI-MAJU/2025/00012-00034``: the cooperative, the year of the close (in the site's time
+    zone, like the purchase order's), the coalition's id and the share's id."""
+    coalition = share.coalition
+    year = _local(_settled(coalition)[0]).year
+    return f"TAG/{coalition.cooperative.slug.upper()}/{year}/{coalition.id:05d}-{share.id:05d}"
+
+
+def _invoice_stamp(share: MemberShare) -> tuple[str, str]:
+    """The stamp across the invoice's head: its colour (``STAMP_COLOURS``) and its text."""
+    if share.status is ShareStatus.PAID and share.owed_idr == 0:
+        return "paid", _("LUNAS")
+    if share.status in SETTLED_AWAY:
+        return "cancelled", _("DIBATALKAN")
+    if share.status is ShareStatus.DEFAULTED:
+        return "unpaid", _("GAGAL BAYAR")
+    if share.paid_idr > 0:
+        return "unpaid", _("BELUM LUNAS")
+    return "unpaid", _("BELUM DIBAYAR")
+
+
+def _pay_url(share: MemberShare) -> str:
+    try:
+        return url_for(
+            "coalitions.pay_share", coalition_id=share.coalition_id, share_id=share.id, _external=True
+        )
+    except RuntimeError:  # built outside a request without SERVER_NAME (a CLI run): no link then
+        return ""
+
+
+def _invoice_lines(share: MemberShare, title: str, unit: str) -> list[tuple[str, str, str, int]]:
+    """(description, quantity, unit price, subtotal) per line; they add up to ``total_idr + extra_idr``.
+    Units received later through a re-allocation get their own goods line and shared-cost line."""
+    price = share.unit_price_idr
+    lines = [(title, _quantity(share.allocated_qty, unit), format_idr(price), share.goods_idr)]
+    extra_goods = share.extra_qty * price
+    extra_cost = share.extra_idr - extra_goods
+    extra_label = _("Tambahan (pengalihan)")
+    if share.extra_qty:
+        lines.append(
+            (f"{title}\n{extra_label}", _quantity(share.extra_qty, unit), format_idr(price), extra_goods)
+        )
+    if share.shared_cost_idr:
+        lines.append((_("Bagian biaya bersama"), "", "", share.shared_cost_idr))
+    if extra_cost:
+        lines.append((f"{_('Bagian biaya bersama')}\n{extra_label}", "", "", extra_cost))
+    return lines
+
+
+def share_invoice_pdf(share: MemberShare) -> bytes:
+    """A member's invoice for its share as an A4 PDF in the current locale: the cooperative bills the member
+    business for its units and its part of the shared costs, shows what was paid and what is still owed, and
+    how to pay it (the cooperative's bank account, the pay page)."""
+    coalition = share.coalition
+    _settled(coalition)
+    cooperative = coalition.cooperative
+    business = share.business
+    number = share_invoice_number(share)
+    unit = unit_label(coalition.unit)
+    contact_name, contact_phone, contact_email = _contact_manager(cooperative)
+    pdf = _new_pdf(
+        _("Tagihan %(number)s", number=number),
+        cooperative.name,
+        _("Tagihan %(number)s · dibuat di Gotong", number=number),
+    )
+    width = pdf.epw
+
+    # Head: the cooperative (the issuer) on the left, the document's name and its stamp on the right.
+    top = pdf.get_y()
+    pdf.set_font("helvetica", "B", 15)
+    pdf.multi_cell(width * 0.6, 7, pdf_text(cooperative.name), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("helvetica", "", 9)
+    pdf.set_text_color(*MUTED)
+    head = _address_lines(cooperative)
+    if contact_name:
+        head.append(f"{contact_name} ({_('Pengurus koperasi')})")
+    if contact_phone:
+        head.append(_("Telepon: %(phone)s", phone=contact_phone))
+    if contact_email:
+        head.append(_("E-mail: %(email)s", email=contact_email))
+    for text in head:
+        pdf.multi_cell(width * 0.6, 4.5, pdf_text(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    left_bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + width * 0.6, top)
+    pdf.set_font("helvetica", "B", 20)
+    pdf.set_text_color(*INK)
+    pdf.cell(width * 0.4, 9, pdf_text(_("TAGIHAN")), align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    stamp, stamp_label = _invoice_stamp(share)
+    colour = STAMP_COLOURS[stamp]
+    pdf.set_font("helvetica", "B", 13)
+    stamp_text = pdf_text(stamp_label)
+    stamp_width = pdf.get_string_width(stamp_text) + 8
+    pdf.set_xy(pdf.l_margin + width - stamp_width, top + 12)
+    pdf.set_draw_color(*colour)
+    pdf.set_text_color(*colour)
+    pdf.set_line_width(0.8)
+    pdf.cell(stamp_width, 9, stamp_text, border=1, align="C")
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(*LINE)
+    pdf.set_text_color(*INK)
+    pdf.set_y(max(left_bottom, top + 24) + 3)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+    pdf.ln(4)
+    if share.status in SETTLED_AWAY:
+        pdf.set_font("helvetica", "B", 11)
+        pdf.set_text_color(*colour)
+        notice = _(
+            "%(status)s: bagian ini bukan lagi milik anggota dan tagihan ini tidak perlu dibayar.",
+            status=SHARE_STATUS_LABELS[share.status],
+        )
+        pdf.multi_cell(0, 6, pdf_text(notice), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*INK)
+        pdf.ln(2)
+
+    facts = [(_("No. tagihan"), number), (_("Tanggal"), _closed_on(coalition))]
+    if share.due_at is not None:
+        facts.append((_("Jatuh tempo"), format_date(_local(share.due_at), "long")))
+    facts.append((_("Status"), str(SHARE_STATUS_LABELS[share.status])))
+    _facts(pdf, facts)
+    pdf.ln(3)
+
+    # The member business (the addressee) and what was bought together, side by side.
+    top = pdf.get_y()
+    half = (width - 8) / 2
+    place = [line for line in (business.address, regions.label(business.regency_code)) if line]
+    addressee = [(business.name, True), (business.owner_name, False)] + [(line, False) for line in place]
+    end_left = _block(pdf, pdf.l_margin, half, _("Kepada"), addressee)
+    pdf.set_y(top)
+    item = [(coalition.title, True), (f"{_('Pemasok')}: {coalition.supplier_name}", False)]
+    end_right = _block(pdf, pdf.l_margin + half + 8, half, _("Barang yang dibeli bersama"), item)
+    pdf.set_xy(pdf.l_margin, max(end_left, end_right) + 5)
+
+    # The lines.
+    pdf.set_font("helvetica", "", 10)
+    with pdf.table(
+        col_widths=(84, 30, 30, 36),
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+        line_height=5.5,
+        padding=1.5,
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
+    ) as table:
+        heading = table.row()
+        for label in (_("Barang"), _("Jumlah"), _("Harga satuan"), _("Subtotal")):
+            heading.cell(pdf_text(label))
+        for description, quantity, price, subtotal in _invoice_lines(share, coalition.title, unit):
+            row = table.row()
+            row.cell(pdf_text(description))
+            row.cell(pdf_text(quantity))
+            row.cell(price)
+            row.cell(format_idr(subtotal))
+    pdf.ln(2)
+
+    def total_row(label: str, amount: int, bold: bool = False) -> None:
+        pdf.set_font("helvetica", "B" if bold else "", 12 if bold else 10)
+        pdf.cell(width - 44, 7, pdf_text(label), align="R")
+        pdf.cell(44, 7, format_idr(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    if share.status in SETTLED_AWAY:  # the lines no longer billed: the total comes down to 0
+        total_row(str(SHARE_STATUS_LABELS[share.status]), share.final_idr - share.total_idr - share.extra_idr)
+    total_row(_("Total"), share.final_idr, bold=True)
+    total_row(_("Sudah dibayar"), share.paid_idr)
+    total_row(_("Sisa tagihan"), share.owed_idr, bold=True)
+    savings = member_savings(share)
+    if savings > 0:
+        pdf.ln(1)
+        pdf.set_font("helvetica", "", 10)
+        pdf.set_text_color(*STAMP_COLOURS["paid"])
+        saved = _("Hemat dibanding beli sendiri: %(amount)s", amount=format_idr(savings))
+        pdf.multi_cell(0, 5, pdf_text(saved), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*INK)
+    pdf.ln(4)
+
+    # How to pay.
+    if pdf.get_y() > pdf.page_break_trigger - 45:
+        pdf.add_page()
+    pdf.set_font("helvetica", "B", 9)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(0, 5, pdf_text(_("Pembayaran")).upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+    pdf.set_font("helvetica", "", 10)
+    if share.owed_idr == 0:
+        if share.status is ShareStatus.PAID:
+            message = _("Bagian ini sudah lunas. Terima kasih!")
+        else:
+            message = str(SHARE_STATUS_LABELS[share.status])
+        pdf.multi_cell(0, 5.5, pdf_text(message), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return bytes(pdf.output())
+    if share.due_at is not None:
+        day = format_date(_local(share.due_at), "long")
+        pdf.set_font("helvetica", "B", 10)
+        pdf.multi_cell(
+            0, 5.5, pdf_text(_("Bayar paling lambat %(day)s.", day=day)), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        pdf.ln(1)
+    if cooperative.bank_account_number:
+        account = [
+            (_("Bank"), cooperative.bank_name or ""),
+            (_("Nomor rekening"), cooperative.bank_account_number),
+        ]
+        if cooperative.bank_account_holder:
+            account.append((_("Atas nama"), cooperative.bank_account_holder))
+        account.append((_("Berita transfer"), number))
+        pdf.set_font("helvetica", "B", 10)
+        pdf.multi_cell(
+            0,
+            5.5,
+            pdf_text(_("Transfer ke rekening koperasi")),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        _facts(pdf, [(label, value) for label, value in account if value])
+    else:
+        pdf.multi_cell(
+            0,
+            5.5,
+            pdf_text(_("Koperasi belum mencantumkan rekening bank. Hubungi pengurus koperasi.")),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+    url = _pay_url(share)
+    if url:
+        pdf.ln(2)
+        pdf.set_font("helvetica", "B", 10)
+        pdf.multi_cell(
+            0, 5.5, pdf_text(_("Bayar / lihat cara membayar")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        pdf.set_font("helvetica", "U", 10)
+        pdf.set_text_color(*STAMP_COLOURS["refunded"])
+        pdf.multi_cell(0, 5.5, pdf_text(url), link=url, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*INK)
+    return bytes(pdf.output())

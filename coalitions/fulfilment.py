@@ -36,6 +36,7 @@ from coalitions.models import (
     PaymentKind,
     ShareStatus,
 )
+from coalitions.payments import lock_share
 from coalitions.services import FULFILMENT_STEPS, _manager_of, _qty, lock_coalition, transition
 from marketplace.catalog.models import unit_label
 from marketplace.clock import utcnow
@@ -57,12 +58,7 @@ def shares_of(coalition: BuyingCoalition) -> list[MemberShare]:
 def _lock_share(coalition: BuyingCoalition, share: MemberShare) -> MemberShare:
     if share.coalition_id != coalition.id:
         raise DomainError(_("Bagian ini bukan milik koalisi ini."))
-    return db.session.scalars(
-        select(MemberShare)
-        .where(MemberShare.id == share.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return lock_share(share)
 
 
 # --- ordering and receiving ---------------------------------------------------------------------------------

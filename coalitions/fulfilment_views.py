@@ -7,27 +7,21 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from coalitions import bp, fulfilment, jobs, notices, services
 from coalitions.forms import ActionForm, InviteForm, QuantityNoteForm
 from coalitions.models import BuyingCoalition, CoalitionInvitation, CoalitionStatus, JoinPolicy, MemberShare
-from marketplace.accounts import policy
+from coalitions.views import _managed_coalition
 from marketplace.cooperatives.models import Business, Membership, MembershipStatus
 from marketplace.database import write_unit
 from marketplace.errors import DomainError, PermissionDenied
 from marketplace.extensions import db
-from marketplace.web import actor, authorize, forbid
+from marketplace.web import actor, forbid
 
 S = CoalitionStatus
-
-
-def _managed(coalition_id: int) -> BuyingCoalition:
-    coalition = db.get_or_404(BuyingCoalition, coalition_id)
-    authorize(policy.manages_cooperative(current_user, coalition.cooperative))
-    return coalition
 
 
 def _share(coalition: BuyingCoalition, share_id: int) -> MemberShare:
@@ -64,7 +58,7 @@ def _action(coalition: BuyingCoalition) -> None:
 @bp.post("/<int:coalition_id>/dipesan")
 @login_required
 def mark_ordered(coalition_id: int) -> BaseResponse:
-    coalition = _managed(coalition_id)
+    coalition = _managed_coalition(coalition_id)
     _action(coalition)
     return _run(
         coalition,
@@ -88,7 +82,7 @@ def _quantity_form(coalition: BuyingCoalition, anchor: str) -> QuantityNoteForm 
 @bp.post("/<int:coalition_id>/terima")
 @login_required
 def record_receipt(coalition_id: int) -> BaseResponse:
-    coalition = _managed(coalition_id)
+    coalition = _managed_coalition(coalition_id)
     form = _quantity_form(coalition, "penerimaan")
     if not isinstance(form, QuantityNoteForm):
         return form
@@ -110,7 +104,7 @@ def record_receipt(coalition_id: int) -> BaseResponse:
 @bp.post("/<int:coalition_id>/bagian/<int:share_id>/serahkan")
 @login_required
 def hand_over(coalition_id: int, share_id: int) -> BaseResponse:
-    coalition = _managed(coalition_id)
+    coalition = _managed_coalition(coalition_id)
     share = _share(coalition, share_id)
     form = _quantity_form(coalition, f"bagian-{share.id}")
     if not isinstance(form, QuantityNoteForm):
@@ -126,7 +120,7 @@ def hand_over(coalition_id: int, share_id: int) -> BaseResponse:
 @bp.post("/<int:coalition_id>/bagian/<int:share_id>/ambil-alih")
 @login_required
 def absorb(coalition_id: int, share_id: int) -> BaseResponse:
-    coalition = _managed(coalition_id)
+    coalition = _managed_coalition(coalition_id)
     share = _share(coalition, share_id)
     _action(coalition)
     response = _run(
@@ -142,7 +136,7 @@ def absorb(coalition_id: int, share_id: int) -> BaseResponse:
 @bp.post("/<int:coalition_id>/bagian/<int:share_id>/alihkan")
 @login_required
 def reallocate(coalition_id: int, share_id: int) -> BaseResponse:
-    coalition = _managed(coalition_id)
+    coalition = _managed_coalition(coalition_id)
     share = _share(coalition, share_id)
     _action(coalition)
     given: dict[int, int] = {}
@@ -187,7 +181,7 @@ def _candidates(coalition: BuyingCoalition, query: str) -> list[Business]:
 @bp.route("/<int:coalition_id>/undang", methods=["GET", "POST"])
 @login_required
 def invite(coalition_id: int) -> Any:
-    coalition = _managed(coalition_id)
+    coalition = _managed_coalition(coalition_id)
     if coalition.join_policy is not JoinPolicy.MEMBERS_AND_INVITED:
         flash(_("Koalisi ini hanya untuk anggota koperasi; ubah pengaturannya untuk mengundang."), "error")
         return _back(coalition)

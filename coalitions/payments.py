@@ -44,7 +44,6 @@ from marketplace.accounts import policy
 from marketplace.clock import utcnow
 from marketplace.errors import DomainError, PermissionDenied
 from marketplace.extensions import db
-from marketplace.images import store_image
 from marketplace.payments import registry
 from marketplace.payments.base import (
     ChargeResult,
@@ -57,7 +56,7 @@ from marketplace.payments.base import (
     ProviderEvent,
     UnableToTakePayment,
 )
-from marketplace.payments.services import new_code, record_event
+from marketplace.payments.services import new_code, record_event, replace_proof
 
 log = logging.getLogger("gotong.coalitions.payments")
 
@@ -579,21 +578,9 @@ def upload_proof(actor: Any, payment: CoalitionPayment, stream: IO[bytes]) -> Co
         raise DomainError(_("Pembayaran ini tidak menunggu bukti transfer."), field="proof")
     if not _owes_at_least(payment.share, payment.amount_idr):
         raise DomainError(_("Tagihan ini sudah berubah atau lunas. Muat ulang halaman."), field="proof")
-    name = store_image(
-        stream,
-        _proof_folder(),
-        max_bytes=current_app.config["PAYMENT_PROOF_MAX_BYTES"],
-        max_side=1600,
-        field="proof",
-    )
-    old = payment.proof_path
-    payment.proof_path = name
-    payment.proof_uploaded_at = utcnow()
-    payment.review_note = None
+    replace_proof(payment, stream, _proof_folder())
     transition(payment, P.AWAITING_REVIEW)
     db.session.flush()
-    if old:
-        (_proof_folder() / old).unlink(missing_ok=True)
     return payment
 
 

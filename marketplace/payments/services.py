@@ -173,9 +173,18 @@ def proof_file(payment: Payment) -> Path | None:
 def upload_proof(payment: Payment, stream: IO[bytes]) -> Payment:
     if not registry.get(payment.method).accepts_proof or payment.status not in (S.PENDING, S.AWAITING_REVIEW):
         raise PaymentError(_("Pembayaran ini tidak menunggu bukti transfer."), field="proof")
+    replace_proof(payment, stream, _proof_folder())
+    transition_payment(payment, S.AWAITING_REVIEW)
+    db.session.flush()
+    return payment
+
+
+def replace_proof(payment: Any, stream: IO[bytes], folder: Path) -> None:
+    """Store a transfer proof photo (re-encoded, size-capped) for ``payment`` (an order's or a coalition's),
+    replacing an earlier one; a new proof waits for a new review. The caller moves the status on."""
     name = store_image(
         stream,
-        _proof_folder(),
+        folder,
         max_bytes=current_app.config["PAYMENT_PROOF_MAX_BYTES"],
         max_side=1600,
         field="proof",
@@ -184,11 +193,8 @@ def upload_proof(payment: Payment, stream: IO[bytes]) -> Payment:
     payment.proof_path = name
     payment.proof_uploaded_at = utcnow()
     payment.review_note = None
-    transition_payment(payment, S.AWAITING_REVIEW)
-    db.session.flush()
     if old:
-        (_proof_folder() / old).unlink(missing_ok=True)
-    return payment
+        (folder / old).unlink(missing_ok=True)
 
 
 def refund(payment: Payment, order: Any, amount_idr: int, actor: Any | None) -> Refund:
