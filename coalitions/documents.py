@@ -791,7 +791,13 @@ def share_invoice_pdf(share: MemberShare) -> bytes:
         ]
         if cooperative.bank_account_holder:
             account.append((_("Atas nama"), cooperative.bank_account_holder))
-        account.append((_("Berita transfer"), number))
+        # The reference the manager matches the transfer with is the one of the member's transfer attempt
+        # (the pay page makes it); before there is one, the invoice number identifies the share.
+        from coalitions.payments import open_attempt
+
+        attempt = open_attempt(share)
+        reference = attempt.reference if attempt is not None and attempt.kind.value == "transfer" else number
+        account.append((_("Berita transfer"), reference))
         pdf.set_font("helvetica", "B", 10)
         pdf.multi_cell(
             0,
