@@ -23,11 +23,11 @@ def init_app(app: Flask) -> None:
     importlib.import_module("coalitions.fulfilment_views")
     importlib.import_module("coalitions.document_views")
     # Card holds and share payments: connects to the coalition signals and claims its webhook events.
+    # (By name too, so that mypy does not follow into the Flask modules.)
     payments = importlib.import_module("coalitions.payments")
-    from marketplace.payments.webhooks import EVENT_HANDLERS
-
-    if payments.apply_provider_event not in EVENT_HANDLERS:
-        EVENT_HANDLERS.append(payments.apply_provider_event)
+    handlers = importlib.import_module("marketplace.payments.webhooks").EVENT_HANDLERS
+    if payments.apply_provider_event not in handlers:
+        handlers.append(payments.apply_provider_event)
     app.register_blueprint(bp)
     app.cli.add_command(importlib.import_module("coalitions.cli").coalitions_cli)
     app.extensions["gotong.coalitions"] = True
