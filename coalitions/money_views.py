@@ -311,11 +311,18 @@ def review_transfer(coalition_id: int, reference: str) -> BaseResponse:
     if payment.coalition_id != coalition.id:
         abort(404)
     form = ReviewForm()
+
+    def again(message: str) -> Any:
+        """The coalition page again, with this transfer's form as it was typed and the error beside it."""
+        from coalitions.views import _render_detail
+
+        typed = {"decision": form.decision.data or "", "note": form.note.data or "", "error": message}
+        return _render_detail(coalition, review_state={payment.id: typed}, status=422)
+
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash(_("Pilih keputusan untuk transfer ini."), "error")
-        return _back(coalition_id)
+        return again(_("Pilih keputusan untuk transfer ini."))
     approve = form.decision.data == "approve"
     with write_unit():
         try:
@@ -324,8 +331,7 @@ def review_transfer(coalition_id: int, reference: str) -> BaseResponse:
             db.session.rollback()
             if isinstance(error, PermissionDenied):
                 forbid()
-            flash(error.message, "error")
-            return _back(coalition_id)
+            return again(error.message)
         notices.transfer_reviewed(payment, approve)
         db.session.commit()
     flash(

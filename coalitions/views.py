@@ -377,6 +377,7 @@ def _render_detail(
     *,
     pledge_form: PledgeForm | None = None,
     change_forms: dict[int, PledgeForm] | None = None,
+    review_state: dict[int, dict[str, str]] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     progress = services.progress(coalition)
@@ -432,6 +433,7 @@ def _render_detail(
             quantity_form=QuantityNoteForm(formdata=None),
             handed_over_total=sum(s.handed_over_qty for s in all_shares),
             paid_units=fulfilment.paid_units,
+            review_state=review_state or {},
         ),
         status,
     )

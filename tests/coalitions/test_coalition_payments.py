@@ -697,8 +697,12 @@ def test_pay_on_success_by_bank_transfer_reviewed_by_the_manager(app, localstrip
     review_url = f"/koalisi/{coalition.id}/transfer/{transfer.reference}/periksa"
 
     # A rejection needs a reason; with one, the payment goes back to the member.
-    assert manager.post(review_url, {"decision": "reject", "note": ""}).status_code == 302
+    refused = manager.post(review_url, {"decision": "reject", "note": ""})
+    assert refused.status_code == 422  # the page again, the choice kept, the error beside the note
+    again = refused.get_data(as_text=True)
+    assert 'value="reject" selected' in again and "Tulis alasan penolakan" in again
     assert payment(transfer.reference).status is P.AWAITING_REVIEW
+    assert manager.post(review_url, {"decision": "", "note": "x"}).status_code == 422
     assert (
         manager.post(review_url, {"decision": "reject", "note": "Nominal tidak sesuai."}).status_code == 302
     )
@@ -724,7 +728,7 @@ def test_pay_on_success_by_bank_transfer_reviewed_by_the_manager(app, localstrip
     assert (share.status, share.paid_idr, share.owed_idr) == (ShareStatus.PAID, share.total_idr, 0)
     assert "sudah lunas" in html(web.get(page_url))
     # Reviewing again finds nothing waiting.
-    assert manager.post(review_url, {"decision": "approve"}).status_code == 302
+    assert manager.post(review_url, {"decision": "approve"}).status_code == 422
     assert share_of(pledge_a.id).paid_idr == share.total_idr
 
 
