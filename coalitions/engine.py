@@ -34,14 +34,19 @@ __all__ = [
     "Outcome",
     "PackResult",
     "PledgeInput",
+    "SellerSettlement",
+    "SellingSettlement",
     "Settlement",
     "Tier",
+    "allocate",
     "allocate_proportional",
     "allocate_uniform",
+    "fee_of",
     "largest_remainder",
     "next_tier",
     "packs_to_order",
     "settle",
+    "settle_selling",
     "solo_price",
     "split_cost",
     "tier_price",
@@ -511,3 +516,91 @@ def worst_case_amount(terms: CoalitionTerms, quantity_with_tolerance: int) -> in
     cost = terms.shared_cost_idr
     cost_bound = min(cost, -(-cost * quantity_with_tolerance // terms.moq))
     return solo_price(terms.tiers) * quantity_with_tolerance + cost_bound
+
+
+# ------------------------------------------------------------------------------------- selling coalitions
+
+
+def allocate(rule: AllocationRule, demands: Sequence[int], supply: int) -> list[int]:
+    """Allocate ``supply`` units among ``demands`` (in commitment/pledge order) with the coalition's rule."""
+    if rule is AllocationRule.PROPORTIONAL:
+        return allocate_proportional(demands, supply)
+    return allocate_uniform(demands, supply)
+
+
+FEE_BASIS = 10_000  # fees in basis points: 500 = 5 %
+
+
+def fee_of(gross_idr: int, fee_bp: int) -> int:
+    """``round(f · gross)`` with ``f = fee_bp / 10 000``, halves rounded up (integers only)."""
+    _check_int(gross_idr, "gross")
+    _check_int(fee_bp, "fee")
+    if fee_bp > FEE_BASIS:
+        raise EngineError("A fee cannot exceed 100 %.")
+    return (gross_idr * fee_bp * 2 + FEE_BASIS) // (2 * FEE_BASIS)
+
+
+@dataclass(frozen=True, slots=True)
+class SellerSettlement:
+    """One member's settlement in a selling coalition (same position as its input)."""
+
+    accepted_qty: int  # Σ over grades of what quality control accepted
+    gross_idr: int  # Σ_g price_g · accepted_g
+    fee_idr: int  # the cooperative's fee: round(f · gross)
+    shared_cost_idr: int  # its share of the shared costs K, by accepted quantity (largest remainder)
+    payout_idr: int  # gross − fee − shared cost: what the cooperative owes the member
+
+
+@dataclass(frozen=True, slots=True)
+class SellingSettlement:
+    members: tuple[SellerSettlement, ...]
+    accepted_qty: int
+    buyer_total_idr: int  # = Σ gross: what the buyer pays for the accepted goods
+    fees_idr: int
+    shared_cost_idr: int
+    payouts_idr: int  # payouts + fees + shared cost = buyer total
+
+
+def settle_selling(
+    accepted: Sequence[dict[str, int]], prices: dict[str, int], fee_bp: int, shared_cost_idr: int
+) -> SellingSettlement:
+    """DOMAIN.md "Selling coalition": per member ``i`` with accepted quantities per grade,
+    ``gross_i = Σ_g price_g · accepted_{i,g}``, ``fee_i = round(f · gross_i)``, ``cost_i`` = its share of
+    ``K`` by accepted quantity (largest remainder, ties to the earlier member), ``payout_i = gross_i − fee_i −
+    cost_i``. ``accepted`` in commitment order. A payout may not go below zero: shared costs larger than what
+    the goods earn are refused (the manager must lower them).
+    """
+    _check_int(shared_cost_idr, "shared cost")
+    for grade, price in prices.items():
+        _check_int(price, f"price of grade {grade}")
+    quantities: list[int] = []
+    grosses: list[int] = []
+    for lines in accepted:
+        quantity = gross = 0
+        for grade, qty in lines.items():
+            _check_int(qty, "accepted quantity")
+            if qty and grade not in prices:
+                raise EngineError(f"No price for grade {grade!r}.")
+            quantity += qty
+            gross += qty * prices.get(grade, 0)
+        quantities.append(quantity)
+        grosses.append(gross)
+    total_qty = sum(quantities)
+    if shared_cost_idr and not total_qty:
+        raise EngineError("Shared costs but nothing was accepted to share them by.")
+    costs = split_cost(shared_cost_idr, quantities) if shared_cost_idr else [0] * len(quantities)
+    members = []
+    for quantity, gross, cost in zip(quantities, grosses, costs, strict=True):
+        fee = fee_of(gross, fee_bp)
+        payout = gross - fee - cost
+        if payout < 0:
+            raise EngineError("The shared costs exceed what a member's accepted goods earn.")
+        members.append(SellerSettlement(quantity, gross, fee, cost, payout))
+    return SellingSettlement(
+        members=tuple(members),
+        accepted_qty=total_qty,
+        buyer_total_idr=sum(grosses),
+        fees_idr=sum(m.fee_idr for m in members),
+        shared_cost_idr=shared_cost_idr if total_qty else 0,
+        payouts_idr=sum(m.payout_idr for m in members),
+    )

@@ -25,7 +25,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from coalitions import engine
-from coalitions.engine import AllocationRule
 from coalitions.models import (
     BuyingCoalition,
     CoalitionPayment,
@@ -289,12 +288,6 @@ def transition_note(coalition: BuyingCoalition, actor: Any, note: str) -> None:
     )
 
 
-def _allocate(rule: AllocationRule, demands: list[int], supply: int) -> list[int]:
-    if rule is AllocationRule.PROPORTIONAL:
-        return engine.allocate_proportional(demands, supply)
-    return engine.allocate_uniform(demands, supply)
-
-
 def reallocate(
     actor: Any, coalition: BuyingCoalition, share: MemberShare, *, now: datetime | None = None
 ) -> dict[int, int]:
@@ -316,7 +309,7 @@ def reallocate(
     ]
     # What each still lacks of the quantity it pledged (tolerance units only ever complete a pack).
     demands = [max(s.pledged_qty - s.allocated_qty - s.extra_qty, 0) for s in others]
-    given = _allocate(coalition.allocation_rule, demands, min(units, sum(demands))) if others else []
+    given = engine.allocate(coalition.allocation_rule, demands, min(units, sum(demands))) if others else []
     taken = sum(given)
     left = units - taken
     costs = engine.split_cost(cost, [*given, left]) if cost and units else [0] * (len(given) + 1)
