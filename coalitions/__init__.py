@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     # Imported by name so that `mypy --strict coalitions/engine.py` (CI) does not follow this package into
     # the untyped Flask models.
     importlib.import_module("coalitions.models")
+    importlib.import_module("coalitions.selling.models")
 
     # The pages attach their routes to ``bp`` when imported; like the models, by name (they need Flask-WTF
     # and the marketplace packages, which mypy must not follow from here).
@@ -29,5 +30,9 @@ def init_app(app: Flask) -> None:
     if payments.apply_provider_event not in handlers:
         handlers.append(payments.apply_provider_event)
     app.register_blueprint(bp)
+    selling = importlib.import_module("coalitions.selling")
+    for name in selling.MODULES:
+        importlib.import_module(name)
+    app.register_blueprint(selling.bp)
     app.cli.add_command(importlib.import_module("coalitions.cli").coalitions_cli)
     app.extensions["gotong.coalitions"] = True

@@ -9,14 +9,14 @@ from coalitions import jobs
 from coalitions.models import BuyingCoalition
 from marketplace.extensions import db
 
-coalitions_cli = AppGroup("coalitions", help="Buying coalitions.")
+coalitions_cli = AppGroup("coalitions", help="Buying and selling coalitions.")
 
 
 @coalitions_cli.command("close-due")
 def close_due_command() -> None:
-    """Close every open coalition whose deadline passed, capture or release card holds, and mark shares not
-    paid by their due date as defaulted. One transaction per step; idempotent and safe to run twice or
-    concurrently."""
+    """Close every open coalition whose deadline passed, capture or release card holds, mark shares not paid
+    by their due date as defaulted, close selling coalitions for commitments and expired bulk requests.
+    One transaction per step; idempotent and safe to run twice or concurrently."""
     report = jobs.run_due()
     for coalition_id in report.closed:
         coalition = db.session.get(BuyingCoalition, coalition_id)
@@ -37,5 +37,9 @@ def close_due_command() -> None:
             f"{report.capture_failed} could not be captured (invoiced instead), "
             f"{report.provider_errors} left for the next run."
         )
+    if report.selling_closed:
+        click.echo(f"Closed {len(report.selling_closed)} selling coalitions for commitments.")
+    if report.requests_closed:
+        click.echo(f"{report.requests_closed} bulk requests past their offer deadline closed.")
     if report.defaulted:
         click.echo(f"{len(report.defaulted)} shares not paid by their due date marked defaulted.")

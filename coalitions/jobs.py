@@ -34,6 +34,8 @@ class RunReport:
     capture_failed: int = 0
     provider_errors: int = 0  # left for the next run
     defaulted: list[int] = field(default_factory=list)
+    selling_closed: list[int] = field(default_factory=list)
+    requests_closed: int = 0
 
 
 def close_one(coalition_id: int, now: datetime | None = None) -> bool:
@@ -106,6 +108,7 @@ def run_due(now: datetime | None = None) -> RunReport:
             log.exception("coalition %s not closed", coalition_id)
             report.not_closed.append(coalition_id)
     settle_holds(report)
+    close_selling(report, now)
     with write_unit():
         report.defaulted = fulfilment.mark_defaults(now)
         db.session.commit()
@@ -113,4 +116,31 @@ def run_due(now: datetime | None = None) -> RunReport:
         with write_unit():  # told after the commit: a failure to notify never undoes the defaults
             notices.shares_defaulted(report.defaulted)
             db.session.commit()
+    return report
+
+
+def close_selling(report: RunReport, now: datetime) -> RunReport:
+    """Selling coalitions past their commitment deadline (allocation, or waiting for the buyer's word on
+    partial fulfilment) and bulk requests past their offer deadline; one transaction each."""
+    from coalitions.selling import services as selling
+    from coalitions.selling.models import SellingCoalition
+
+    due = selling.due_ids(now)
+    db.session.rollback()
+    for coalition_id in due:
+        with write_unit():
+            try:
+                coalition = db.session.get(SellingCoalition, coalition_id)
+                if coalition is not None and selling.close(coalition, now):
+                    db.session.commit()
+                    report.selling_closed.append(coalition_id)
+                else:
+                    db.session.rollback()
+            except (DomainError, SQLAlchemyError):
+                db.session.rollback()
+                log.exception("selling coalition %s not closed", coalition_id)
+                report.not_closed.append(coalition_id)
+    with write_unit():
+        report.requests_closed = selling.close_expired_requests(now)
+        db.session.commit()
     return report

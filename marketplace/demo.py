@@ -2575,6 +2575,61 @@ class _Builder:
 
         notices.coalition_closed(coalition.id)  # the members' bell shows their numbers
         db.session.flush()
+        self.add_selling(members)
+
+    # ---- selling coalitions: a hotel's bulk request in Bali and cattle for Idul Adha in Solok Selatan
+    def add_selling(self, members: Any) -> None:
+        from datetime import timedelta
+
+        from coalitions.selling import services as selling
+        from marketplace.clock import utcnow
+        from marketplace.sectors import Sector
+
+        now = utcnow()
+        buyer = self.users["pembeli"]
+        gianyar = self.coops["gianyar"]
+        selling.create_request(
+            buyer,
+            selling.RequestData(
+                organisation="Hotel Alam Ubud",
+                title="Sambal matah botol 250 ml",
+                sector=Sector.FOOD_DRINK,
+                quantity=300,
+                unit="botol",
+                grades=[("Botol kaca 250 ml", 35_000), ("Botol plastik 250 ml", None)],
+                delivery_date=(now + timedelta(days=21)).date(),
+                delivery_place="Jl. Raya Sanggingan, Ubud, Gianyar",
+                province_code=gianyar.province_code,
+                offer_deadline=now + timedelta(days=4),
+                notes="Untuk sarapan tamu hotel selama tiga bulan; kemasan berlabel dan tanggal kedaluwarsa.",
+            ),
+        )
+        sangir = self.coops["sangir"]
+        manager = sangir.managers[0].user
+        cattle = selling.create_coalition(
+            manager,
+            sangir,
+            selling.CoalitionData(
+                title="Sapi kurban Idul Adha",
+                description="Sapi bali dan simental sehat, umur cukup, lengkap surat keterangan kesehatan hewan.",
+                unit="ekor",
+                quantity=20,
+                grades=[("Sapi > 300 kg", 22_000_000), ("Sapi 250–300 kg", 18_500_000)],
+                buyer_name="Panitia Kurban Masjid Raya Padang Aro",
+                buyer_contact="+6281266001122",
+                collection_point="Kandang koperasi, Nagari Lubuk Gadang, Sangir",
+                collection_date=(now + timedelta(days=14)).date(),
+                deadline=now + timedelta(days=7),
+                fee_bp=200,
+                shared_cost_idr=3_000_000,
+            ),
+        )
+        selling.publish(manager, cattle)
+        for business, (grade, quantity) in zip(
+            members("sangir"), [("Sapi > 300 kg", 6), ("Sapi 250–300 kg", 5), ("Sapi > 300 kg", 3)], strict=False
+        ):
+            selling.commit(business.owner, business, cattle, grade, quantity)
+        db.session.flush()
 
     # ---- orders: the demo buyer's orders in several states, so sellers' and buyer's pages show real work
     def add_orders(self) -> None:
