@@ -2611,7 +2611,8 @@ class _Builder:
             sangir,
             selling.CoalitionData(
                 title="Sapi kurban Idul Adha",
-                description="Sapi bali dan simental sehat, umur cukup, lengkap surat keterangan kesehatan hewan.",
+                description="Sapi bali dan simental sehat, umur cukup, lengkap surat keterangan kesehatan "
+                "hewan.",
                 unit="ekor",
                 quantity=20,
                 grades=[("Sapi > 300 kg", 22_000_000), ("Sapi 250–300 kg", 18_500_000)],
@@ -2625,9 +2626,8 @@ class _Builder:
             ),
         )
         selling.publish(manager, cattle)
-        for business, (grade, quantity) in zip(
-            members("sangir"), [("Sapi > 300 kg", 6), ("Sapi 250–300 kg", 5), ("Sapi > 300 kg", 3)], strict=False
-        ):
+        herd = [("Sapi > 300 kg", 6), ("Sapi 250–300 kg", 5), ("Sapi > 300 kg", 3)]
+        for business, (grade, quantity) in zip(members("sangir"), herd, strict=False):
             selling.commit(business.owner, business, cattle, grade, quantity)
         db.session.flush()
 
