@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from coalitions import fulfilment, notices, payments, services
+from coalitions.engine import EngineError
 from coalitions.models import BuyingCoalition
 from marketplace.clock import utcnow
 from marketplace.database import write_unit
@@ -136,7 +137,7 @@ def close_selling(report: RunReport, now: datetime) -> RunReport:
                     report.selling_closed.append(coalition_id)
                 else:
                     db.session.rollback()
-            except (DomainError, SQLAlchemyError):
+            except (DomainError, SQLAlchemyError, EngineError):
                 db.session.rollback()
                 log.exception("selling coalition %s not closed", coalition_id)
                 report.not_closed.append(coalition_id)

@@ -293,3 +293,13 @@ class PayoutForm(FlaskForm):
         validators=[DataRequired(_l("Isi nomor referensi transfer.")), Length(max=120)],
         render_kw={"maxlength": 120},
     )
+
+
+class SharedCostForm(FlaskForm):
+    """Shared costs (transport ...) corrected after the collection, before the buyer confirms."""
+
+    shared_cost_idr = RupiahField(
+        _l("Biaya bersama (Rp)"),
+        validators=[InputRequired(_l("Isi biaya bersama (boleh 0)."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )

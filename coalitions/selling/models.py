@@ -187,6 +187,7 @@ class SellingStatus(enum.StrEnum):
     OPEN = "open"  # members commit until the deadline
     AWAITING_BUYER = "awaiting_buyer"  # under-subscribed at the deadline: the buyer accepts partial or not
     COMMITTED = "committed"  # allocated; members bring their goods to the collection point
+    CHECKED = "checked"  # quality control finished: the buyer confirms receipt of the accepted goods
     FAILED = "failed"  # under-subscribed and the buyer declined (or nobody committed)
     DELIVERED = "delivered"  # quality control done, the buyer confirmed receipt; the buyer pays
     PAID = "paid"  # the buyer paid for the accepted goods; members' payouts are owed
@@ -199,6 +200,7 @@ SELLING_STATUS_LABELS = {
     SellingStatus.OPEN: _l("Terbuka"),
     SellingStatus.AWAITING_BUYER: _l("Menunggu keputusan pembeli"),
     SellingStatus.COMMITTED: _l("Pengumpulan barang"),
+    SellingStatus.CHECKED: _l("Siap diserahkan ke pembeli"),
     SellingStatus.FAILED: _l("Gagal"),
     SellingStatus.DELIVERED: _l("Diterima pembeli"),
     SellingStatus.PAID: _l("Dibayar pembeli"),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -48,7 +48,7 @@ Params = dict[str, Any]
 
 
 def _n(value: Any) -> str:
-    return f"{int(value):,}".replace(",", ".")
+    return format_number(int(value))  # rendered in the reader's language: 1.500 / 1,500
 
 
 # --- how each notification reads (rendered when shown, in the reader's language) ---------------------------
@@ -235,7 +235,18 @@ def _transfer_reviewed(p: Params) -> str:
     )
 
 
+def _checks_finished(p: Params) -> str:
+    return _(
+        "Pemeriksaan mutu koalisi \u201c%(title)s\u201d selesai: %(qty)s %(unit)s lolos. Konfirmasi "
+        "penerimaan barangnya.",
+        title=p["title"],
+        qty=_n(p["qty"]),
+        unit=unit_label(p["unit"]),
+    )
+
+
 RENDERERS: dict[str, Callable[[Params], str]] = {
+    "selling.checks_finished": _checks_finished,
     "selling.request_posted": _request_posted,
     "selling.offer_made": _offer_made,
     "selling.offer_decided": _offer_decided,
@@ -379,6 +390,18 @@ def on_request_posted(sender: Any, request_id: int, **_kw: Any) -> None:
         "title": request.title,
     }
     notify(list(users), "selling.request_posted", params, _request_link(request.id))
+
+
+def on_checks_finished(sender: Any, coalition_id: int, **_kw: Any) -> None:
+    """The buyer (when it has a Gotong account) is told the goods are ready to be confirmed."""
+    from coalitions.selling.services import accepted_by_business
+
+    coalition = db.session.get(SellingCoalition, coalition_id)
+    if coalition is None or coalition.buyer_id is None:
+        return
+    qty = sum(sum(lines.values()) for _b, lines in accepted_by_business(coalition))
+    params = {"title": coalition.title, "qty": qty, "unit": coalition.unit}
+    notify([coalition.buyer_id], "selling.checks_finished", params, _coalition_link(coalition.id))
 
 
 def on_offer_made(sender: Any, offer_id: int, **_kw: Any) -> None:
@@ -587,6 +610,7 @@ signals.coalition_closed.connect(on_coalition_closed)
 signals.partial_decided.connect(on_partial_decided)
 signals.coalition_cancelled.connect(on_coalition_cancelled)
 signals.check_recorded.connect(on_check_recorded)
+signals.checks_finished.connect(on_checks_finished)
 signals.receipt_confirmed.connect(on_receipt_confirmed)
 signals.buyer_paid.connect(on_buyer_paid)
 signals.payout_recorded.connect(on_payout_recorded)

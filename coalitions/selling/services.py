@@ -26,6 +26,7 @@ from coalitions.selling import signals
 from coalitions.selling.models import (
     SELLING_STATUS_LABELS,
     BulkRequest,
+    BuyerPayment,
     Commitment,
     CommitmentStatus,
     CounterOffer,
@@ -58,7 +59,10 @@ TRANSITIONS: dict[SellingStatus, frozenset[SellingStatus]] = {
     S.DRAFT: frozenset({S.OPEN, S.CANCELLED}),
     S.OPEN: frozenset({S.COMMITTED, S.AWAITING_BUYER, S.FAILED, S.CANCELLED}),
     S.AWAITING_BUYER: frozenset({S.COMMITTED, S.FAILED}),
-    S.COMMITTED: frozenset({S.DELIVERED}),
+    # Quality control can be finished, and reopened until the buyer confirms; a coalition that can't be
+    # delivered (nothing passed, the buyer walked away) is cancelled with a reason.
+    S.COMMITTED: frozenset({S.CHECKED, S.CANCELLED}),
+    S.CHECKED: frozenset({S.DELIVERED, S.COMMITTED, S.CANCELLED}),
     S.DELIVERED: frozenset({S.PAID}),
     S.PAID: frozenset({S.SETTLED}),
     S.FAILED: frozenset(),
@@ -125,7 +129,7 @@ def _grades(
             if prices_required:
                 raise DomainError(_("Isi harga untuk mutu %(name)s.", name=name), field="grades")
         else:
-            _whole(price, "grades", low=0, high=MAX_PRICE_IDR)
+            _whole(price, "grades", low=1 if prices_required else 0, high=MAX_PRICE_IDR)
         result.append((name, price))
     if not result:
         raise DomainError(_("Isi minimal satu mutu."), field="grades")
@@ -338,9 +342,18 @@ def make_offer(
     return offer
 
 
+def _reload_offer(offer: CounterOffer) -> CounterOffer:
+    """Re-read the offer once the request's lock is held (a concurrent answer or replacement wins)."""
+    return db.session.scalars(
+        select(CounterOffer).where(CounterOffer.id == offer.id).execution_options(populate_existing=True)
+    ).one()
+
+
 def withdraw_offer(actor: Any, offer: CounterOffer) -> CounterOffer:
     if not policy.manages_cooperative(actor, offer.cooperative):
         raise _denied()
+    _lock_request(offer.request)
+    offer = _reload_offer(offer)
     if offer.status is not OfferStatus.PENDING:
         raise DomainError(_("Penawaran ini sudah dijawab."))
     offer.status = OfferStatus.WITHDRAWN
@@ -358,6 +371,7 @@ def decide_offer(
     if offer.request.buyer_id != getattr(buyer, "id", None):
         raise PermissionDenied(_("Hanya pembeli yang bisa menjawab penawaran ini."))
     request = _lock_request(offer.request)
+    offer = _reload_offer(offer)
     if offer.status is not OfferStatus.PENDING:
         raise DomainError(_("Penawaran ini sudah dijawab atau ditarik."))
     if accept:
@@ -524,6 +538,11 @@ def create_coalition(
     )
     if request is not None:
         request = _lock_request(request)
+        taken = db.session.scalar(
+            select(SellingCoalition.id).where(SellingCoalition.request_id == request.id)
+        )
+        if taken is not None:
+            raise DomainError(_("Permintaan ini sudah dijadikan koalisi penjualan."))
         offer = accepted_offer(request)
         if offer is not None:
             if offer.cooperative_id != cooperative.id:
@@ -540,7 +559,16 @@ def create_coalition(
         for name, price in grades:
             if name not in agreed:
                 raise DomainError(_("Mutu %(name)s tidak diminta pembeli.", name=name), field="grades")
-            if agreed[name] is not None and agreed[name] != price:
+            if agreed[name] is None:
+                raise DomainError(
+                    _(
+                        "Pembeli belum menyetujui harga mutu %(name)s; kirim penawaran dan tunggu "
+                        "jawabannya.",
+                        name=name,
+                    ),
+                    field="grades",
+                )
+            if agreed[name] != price:
                 raise DomainError(
                     _("Harga mutu %(name)s harus sesuai permintaan atau penawaran yang diterima.", name=name),
                     field="grades",
@@ -595,6 +623,8 @@ def publish(actor: Any, coalition: SellingCoalition, *, now: datetime | None = N
     coalition = lock(coalition)
     if coalition.status is not S.DRAFT:
         raise DomainError(_("Hanya koalisi berstatus draf yang bisa diterbitkan."))
+    if coalition.cooperative.is_suspended:
+        raise DomainError(_("Koperasi yang dibekukan tidak bisa membuka koalisi."))
     if _aware(coalition.deadline) <= (now or utcnow()):
         raise DomainError(_("Batas waktu sudah lewat; ubah dulu drafnya."), field="deadline")
     transition(coalition, S.OPEN, actor=actor)
@@ -606,8 +636,8 @@ def cancel(actor: Any, coalition: SellingCoalition, reason: str) -> SellingCoali
     _manager_of(actor, coalition.cooperative)
     reason = _text(reason, "reason", required=True, limit=TEXT_MAX)
     coalition = lock(coalition)
-    if coalition.status not in (S.DRAFT, S.OPEN):
-        raise DomainError(_("Koalisi yang sudah ditutup tidak bisa dibatalkan."))
+    if coalition.status not in (S.DRAFT, S.OPEN, S.COMMITTED, S.CHECKED):
+        raise DomainError(_("Koalisi ini tidak bisa dibatalkan lagi: pembeli sudah menerima barangnya."))
     coalition.cancel_reason = reason
     transition(coalition, S.CANCELLED, actor=actor, note=reason)
     if coalition.request is not None and coalition.request.status is RequestStatus.TAKEN:
@@ -634,7 +664,10 @@ def is_member(business: Business, coalition: SellingCoalition) -> bool:
 
 def may_commit(user: Any, business: Business, coalition: SellingCoalition) -> bool:
     return (
-        policy.owns_business(user, business) and not business.is_suspended and is_member(business, coalition)
+        policy.owns_business(user, business)
+        and not business.is_suspended
+        and not coalition.cooperative.is_suspended
+        and is_member(business, coalition)
     )
 
 
@@ -973,6 +1006,58 @@ def record_check(
     return check
 
 
+def finish_checks(actor: Any, coalition: SellingCoalition) -> SellingCoalition:
+    """The manager closes quality control: what was accepted is what the buyer receives and pays. Members
+    who brought nothing get nothing. Refused when nothing passed (cancel the coalition instead)."""
+    _manager_of(actor, coalition.cooperative)
+    coalition = lock(coalition)
+    if coalition.status is not S.COMMITTED:
+        raise DomainError(_("Pemeriksaan mutu hanya bisa diselesaikan saat pengumpulan barang."))
+    if not any(sum(lines.values()) for _b, lines in accepted_by_business(coalition)):
+        raise DomainError(_("Belum ada barang yang lolos pemeriksaan mutu."))
+    _check_settlement(coalition)
+    transition(coalition, S.CHECKED, actor=actor, note=_("Pemeriksaan mutu selesai."))
+    signals.checks_finished.send(_app(), coalition_id=coalition.id)
+    return coalition
+
+
+def reopen_checks(actor: Any, coalition: SellingCoalition) -> SellingCoalition:
+    """Back to the collection point before the buyer confirmed (a late delivery, a mistake in a record)."""
+    _manager_of(actor, coalition.cooperative)
+    coalition = lock(coalition)
+    if coalition.status is not S.CHECKED:
+        raise DomainError(_("Pemeriksaan mutu belum diselesaikan."))
+    transition(coalition, S.COMMITTED, actor=actor, note=_("Pemeriksaan mutu dibuka lagi."))
+    return coalition
+
+
+def set_shared_cost(actor: Any, coalition: SellingCoalition, amount_idr: int) -> SellingCoalition:
+    """Change the shared costs (transport turned out cheaper or dearer) until the buyer confirms receipt."""
+    _manager_of(actor, coalition.cooperative)
+    amount = _whole(amount_idr, "shared_cost_idr", low=0, high=MAX_PRICE_IDR)
+    coalition = lock(coalition)
+    if coalition.status not in (S.COMMITTED, S.CHECKED):
+        raise DomainError(_("Biaya bersama bisa diubah sampai pembeli mengonfirmasi penerimaan."))
+    coalition.shared_cost_idr = amount
+    if coalition.status is S.CHECKED:
+        _check_settlement(coalition)
+    db.session.flush()
+    return coalition
+
+
+def _check_settlement(coalition: SellingCoalition) -> engine.SellingSettlement:
+    rows = accepted_by_business(coalition)
+    try:
+        return engine.settle_selling(
+            [lines for _b, lines in rows], coalition.prices, coalition.fee_bp, coalition.shared_cost_idr
+        )
+    except EngineError:
+        raise DomainError(
+            _("Biaya bersama melebihi hasil penjualan seorang anggota; turunkan biaya bersama."),
+            field="shared_cost_idr",
+        ) from None
+
+
 def accepted_by_business(coalition: SellingCoalition) -> list[tuple[int, dict[str, int]]]:
     """(business id, accepted units per grade), businesses in commitment order."""
     result: dict[int, dict[str, int]] = {}
@@ -994,19 +1079,10 @@ def confirm_receipt(
         if coalition.buyer_id is not None or not policy.manages_cooperative(buyer, coalition.cooperative):
             raise PermissionDenied(_("Hanya pembeli yang bisa mengonfirmasi penerimaan."))
     coalition = lock(coalition)
-    if coalition.status is not S.COMMITTED:
-        raise DomainError(_("Barang belum siap dikonfirmasi."))
+    if coalition.status is not S.CHECKED:
+        raise DomainError(_("Barang belum siap dikonfirmasi: pengurus belum selesai memeriksa mutu."))
     rows = accepted_by_business(coalition)
-    if not any(sum(lines.values()) for _b, lines in rows):
-        raise DomainError(_("Belum ada barang yang lolos pemeriksaan mutu."))
-    try:
-        settlement = engine.settle_selling(
-            [lines for _b, lines in rows], coalition.prices, coalition.fee_bp, coalition.shared_cost_idr
-        )
-    except EngineError:
-        raise DomainError(
-            _("Biaya bersama melebihi hasil penjualan seorang anggota; turunkan biaya bersama.")
-        ) from None
+    settlement = _check_settlement(coalition)
     for (business_id, _lines), member in zip(rows, settlement.members, strict=True):
         db.session.add(
             MemberPayout(
@@ -1059,6 +1135,8 @@ def buyer_paid(coalition: SellingCoalition, amount_idr: int, *, actor: Any | Non
     if buyer_owes(coalition) == 0:
         transition(coalition, S.PAID, actor=actor, note=_("Pembeli sudah membayar."))
         signals.buyer_paid.send(_app(), coalition_id=coalition.id)
+        if all(p.owed_idr == 0 for p in payouts_of(coalition)):  # nothing to pay out (a 100 % fee)
+            transition(coalition, S.SETTLED, actor=actor, note=_("Semua anggota sudah dibayar."))
     db.session.flush()
     return coalition
 
@@ -1074,6 +1152,14 @@ def record_buyer_payment(
     coalition = lock(coalition)
     if coalition.status is not S.DELIVERED:
         raise DomainError(_("Koalisi ini tidak menunggu pembayaran pembeli."))
+    under_way = db.session.scalar(
+        select(BuyerPayment.id).where(
+            BuyerPayment.coalition_id == coalition.id,
+            BuyerPayment.status.in_(["processing", "awaiting_review"]),
+        )
+    )
+    if under_way is not None:
+        raise DomainError(_("Ada pembayaran pembeli yang sedang diproses atau diperiksa; tunggu hasilnya."))
     if amount > buyer_owes(coalition):
         raise DomainError(
             _("Melebihi sisa tagihan pembeli (%(owed)s).", owed=format_number(buyer_owes(coalition))),

@@ -27,6 +27,8 @@ partial_decided = _signals.signal("selling-partial-decided")
 coalition_cancelled = _signals.signal("selling-coalition-cancelled")
 #: Quality control recorded a delivery: ``check_id``.
 check_recorded = _signals.signal("selling-check-recorded")
+#: The manager finished quality control; the buyer may confirm receipt: ``coalition_id``.
+checks_finished = _signals.signal("selling-checks-finished")
 #: The buyer confirmed receipt; the settlement is stored: ``coalition_id``.
 receipt_confirmed = _signals.signal("selling-receipt-confirmed")
 #: The buyer paid in full: ``coalition_id``.

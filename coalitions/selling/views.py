@@ -32,6 +32,7 @@ from coalitions.selling.forms import (
     PayoutForm,
     QuantityForm,
     SellingCoalitionForm,
+    SharedCostForm,
 )
 from coalitions.selling.models import (
     SELLING_STATUS_LABELS,
@@ -54,7 +55,7 @@ from marketplace.web import actor, authorize, forbid
 
 S = SellingStatus
 SETTLED_STATES = frozenset({S.DELIVERED, S.PAID, S.SETTLED})  # a settlement (payouts) exists
-CLOSED_STATES = frozenset({S.COMMITTED, S.DELIVERED, S.PAID, S.SETTLED})  # allocated
+CLOSED_STATES = frozenset({S.COMMITTED, S.CHECKED, S.DELIVERED, S.PAID, S.SETTLED})  # allocated
 
 
 def percent(fee_bp: int) -> str:
@@ -500,6 +501,7 @@ def _render_detail(
     check_forms: dict[int, CheckForm] | None = None,
     payout_forms: dict[int, PayoutForm] | None = None,
     buyer_payment_form: PayoutForm | None = None,
+    shared_cost_form: Any = None,
     status: int = 200,
 ) -> tuple[str, int]:
     user = actor()
@@ -560,6 +562,8 @@ def _render_detail(
             payout_forms=payout_forms,
             buyer_payment_form=buyer_payment_form or PayoutForm(formdata=None, prefix="buyer"),
             buyer_owes=services.buyer_owes(coalition),
+            shared_cost_form=shared_cost_form
+            or SharedCostForm(formdata=None, shared_cost_idr=coalition.shared_cost_idr),
             action_form=ActionForm(formdata=None),
             reason_form=ReasonForm(formdata=None),
             partial_form=PartialForm(formdata=None),
@@ -592,7 +596,10 @@ def commit(coalition_id: int) -> Any:
     if not form.validate_on_submit():
         _refused_csrf(form)
         return _render_detail(coalition, commit_form=form, status=422)
-    business = db.session.get(Business, form.business_id.data) if form.business_id.data else None
+    raw = form.business_id.data
+    if raw is not None and not 0 < raw < 2**31:  # an id no row can have (a tampered form)
+        abort(404)
+    business = db.session.get(Business, raw) if raw else None
     if business is None:  # one business: the form has no choice to make
         eligible = [b for b in own if services.may_commit(actor(), b, coalition)]
         if not eligible:
@@ -754,3 +761,51 @@ def record_buyer_payment(coalition_id: int) -> Any:
     db.session.commit()
     flash(_("Pembayaran pembeli dicatat."), "success")
     return _back(coalition_id, "pembayaran-anggota")
+
+
+@bp.post("/<int:coalition_id>/selesai-periksa")
+@login_required
+def finish_checks(coalition_id: int) -> BaseResponse:
+    coalition = _managed_coalition(coalition_id)
+    _action()
+    try:
+        services.finish_checks(actor(), coalition)
+    except DomainError as error:
+        _fail(error)
+        return _back(coalition_id, "pemeriksaan")
+    db.session.commit()
+    flash(_("Pemeriksaan mutu selesai; pembeli diminta mengonfirmasi penerimaan."), "success")
+    return _back(coalition_id, "pemeriksaan")
+
+
+@bp.post("/<int:coalition_id>/buka-periksa")
+@login_required
+def reopen_checks(coalition_id: int) -> BaseResponse:
+    coalition = _managed_coalition(coalition_id)
+    _action()
+    try:
+        services.reopen_checks(actor(), coalition)
+    except DomainError as error:
+        _fail(error)
+        return _back(coalition_id, "pemeriksaan")
+    db.session.commit()
+    flash(_("Pemeriksaan mutu dibuka lagi."), "success")
+    return _back(coalition_id, "pemeriksaan")
+
+
+@bp.post("/<int:coalition_id>/biaya-bersama")
+@login_required
+def set_shared_cost(coalition_id: int) -> Any:
+    coalition = _managed_coalition(coalition_id)
+    form = SharedCostForm()
+    if not form.validate_on_submit():
+        _refused_csrf(form)
+        return _render_detail(coalition, shared_cost_form=form, status=422)
+    try:
+        services.set_shared_cost(actor(), coalition, form.shared_cost_idr.data)
+    except DomainError as error:
+        _fail(error, form)
+        return _render_detail(_reloaded(coalition_id), shared_cost_form=form, status=422)
+    db.session.commit()
+    flash(_("Biaya bersama diubah."), "success")
+    return _back(coalition_id, "pemeriksaan")

@@ -180,6 +180,7 @@ def test_every_step_of_the_worked_example_tells_the_right_people(world: dict[str
 
     # Receipt: each member its payout, the managers the buyer's total; e-mail to all of them.
     before = len(_mails())
+    selling.finish_checks(manager, coalition)
     selling.confirm_receipt(buyer, coalition)
     rows = {n.user_id: n for n in _rows("selling.receipt_confirmed")}
     assert _who("selling.receipt_confirmed") == Counter({o.id: 1 for o in owners.values()}) + managers
@@ -246,7 +247,10 @@ def test_partial_fulfilment_and_cancellation(world: dict[str, Any]) -> None:
     assert "Pembeli membatalkan pesanan" in _read(_rows("selling.cancelled")[0])
 
     third = selling.create_coalition(
-        manager, cooperative, _terms(), request=_request(buyer, title="Kopi Robusta")
+        manager,
+        cooperative,
+        _terms(),
+        request=_request(buyer, title="Kopi Robusta", grades=[("A", 180_000), ("B", 150_000)]),
     )
     selling.publish(manager, third)
     selling.commit(m["Z"].owner, m["Z"], third, "A", 30)

@@ -413,6 +413,7 @@ def test_the_worked_example_through_the_pages(web, coffee):  # type: ignore[no-u
     )
     text = html(web.get(page))
     assert "10 kg biji pecah" in text and "Catatan pemeriksaan mutu" in text
+    assert web.post(f"{page}/selesai-periksa").status_code == 302
     web.logout()
 
     # the buyer: totals only, no quality control

@@ -105,6 +105,7 @@ def deliver_worked_example(*, receipt: bool = True) -> dict[str, Any]:
         selling.record_check(manager, by_name[key], by_name[key].allocated_qty, by_name[key].allocated_qty)
     selling.record_check(manager, by_name["Z"], 100, 90, "10 kg biji pecah")
     if receipt:
+        selling.finish_checks(manager, coalition)
         selling.confirm_receipt(buyer, coalition)
         assert coalition.status is S.DELIVERED and coalition.buyer_total_idr == TOTAL
     return {

@@ -103,6 +103,15 @@ def test_the_worked_example_end_to_end(coffee):
         selling.record_check(manager, by_name["Z"], 100, 90)
     selling.record_check(manager, by_name["Z"], 100, 90, "10 kg biji pecah")
 
+    with pytest.raises(DomainError, match="belum selesai memeriksa"):
+        selling.confirm_receipt(buyer, coalition)  # quality control is still going on
+    with pytest.raises(PermissionDenied):
+        selling.finish_checks(buyer, coalition)
+    selling.finish_checks(manager, coalition)
+    selling.reopen_checks(manager, coalition)  # a late record: back to the collection point
+    selling.finish_checks(manager, coalition)
+    with pytest.raises(DomainError):  # no quality control after it was finished
+        selling.record_check(manager, by_name["Z"], 1, 0, "x")
     selling.confirm_receipt(buyer, coalition)
     assert coalition.status is S.DELIVERED
     assert (coalition.accepted_qty, coalition.buyer_total_idr, coalition.fees_idr) == (
@@ -219,3 +228,46 @@ def test_a_cap_on_commitments(coffee):
         selling.commit(m["X"].owner, m["X"], coalition, "A", 60)
     selling.commit(m["X"].owner, m["X"], coalition, "A", 50)
     assert db.session.scalar(select(MemberPayout.id)) is None
+
+
+def test_a_request_without_prices_needs_an_accepted_offer(coffee):
+    cooperative, manager, _m, buyer = coffee
+    request = _request(buyer, grades=[("A", None), ("B", 150_000)])
+    with pytest.raises(DomainError, match="belum menyetujui harga mutu A"):
+        selling.create_coalition(manager, cooperative, _terms(), request=request)
+    coalition = selling.create_coalition(
+        manager, cooperative, _terms(grades=[("B", 150_000)]), request=request
+    )
+    with pytest.raises(DomainError, match="sudah dijadikan"):  # a double submit: no second coalition
+        selling.create_coalition(manager, cooperative, _terms(grades=[("B", 150_000)]), request=request)
+    assert coalition.prices == {"B": 150_000}
+
+
+def test_shared_costs_above_a_members_earnings_can_be_lowered_or_the_coalition_cancelled(coffee):
+    cooperative, manager, m, _buyer = coffee
+    coalition = selling.create_coalition(
+        manager, cooperative, _terms(shared_cost_idr=80_000_000, buyer_name="Toko Kopi")
+    )
+    selling.publish(manager, coalition)
+    selling.commit(m["W"].owner, m["W"], coalition, "A", 490)
+    selling.commit(m["Y"].owner, m["Y"], coalition, "B", 10)
+    selling.close(coalition, utcnow() + timedelta(days=6))
+    for c in selling.active_commitments(coalition):
+        selling.record_check(manager, c, c.allocated_qty, c.allocated_qty)
+    with pytest.raises(
+        DomainError, match="turunkan biaya bersama"
+    ):  # Y earns 1.500.000, its share of costs 1.600.000
+        selling.finish_checks(manager, coalition)
+    selling.set_shared_cost(manager, coalition, 1_000_000)
+    selling.finish_checks(manager, coalition)
+    selling.cancel(manager, coalition, "Pembeli membatalkan pesanan")
+    assert coalition.status is S.CANCELLED
+
+
+def test_a_suspended_cooperative_cannot_publish_or_take_commitments(coffee):
+    cooperative, manager, m, _buyer = coffee
+    coalition = selling.create_coalition(manager, cooperative, _terms(buyer_name="Toko Kopi"))
+    cooperative.suspended_at = utcnow()
+    with pytest.raises(DomainError, match="dibekukan"):
+        selling.publish(manager, coalition)
+    assert not selling.may_commit(m["W"].owner, m["W"], coalition)

@@ -433,6 +433,11 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
         "Z": [(100, 90, REASON)],
     }
 
+    # --- the manager finishes quality control ---------------------------------------------------------------
+    assert _submit(boss, "Selesai pemeriksaan mutu") == 200
+    expect(boss.locator(".coalition-status")).to_have_text("Siap diserahkan ke pembeli")
+    _fits_the_phone(boss)
+
     # --- the buyer confirms receipt and pays by card (a declined card first) ------------------------------
     buyer.goto("/koalisi-penjualan")
     card = buyer.locator(".coalition-card", has_text=ITEM)
