@@ -585,3 +585,21 @@ def test_english_labels(web, coffee):  # type: ignore[no-untyped-def]
     for indonesian in ("Pembeli</dt>", "Batas waktu</dt>", "Biaya bersama</dt>"):
         assert indonesian not in text, indonesian
     assert "Rp1.000.000" in text
+
+
+def test_a_buyer_sees_only_their_own_request_and_its_coalition(web, coffee):  # type: ignore[no-untyped-def]
+    cooperative, manager, _m, buyer = coffee
+    request = _request(buyer)
+    coalition = selling.create_coalition(manager, cooperative, _terms(), request=request)
+    selling.publish(manager, coalition)
+    other_buyer = make_user("Bu Restoran")
+    db.session.commit()
+    web.login(other_buyer)
+    assert web.get(f"{BASE}/permintaan/{request.id}").status_code == 403
+    assert web.get(f"{BASE}/{coalition.id}").status_code == 403
+    assert web.post(f"{BASE}/{coalition.id}/terima").status_code == 403
+    assert "Kopi Arabika sangrai" not in html(web.get(f"{BASE}/permintaan"))
+    web.logout()
+    web.login(buyer)
+    assert web.get(f"{BASE}/permintaan/{request.id}").status_code == 200
+    assert web.get(f"{BASE}/{coalition.id}").status_code == 200

@@ -66,3 +66,12 @@ def test_the_money_adds_up(accepted: list[dict[str, int]], fee_bp: int, cost: in
     for lines, member in zip(accepted, result.members, strict=True):
         assert member.gross_idr == lines["A"] * PRICES["A"] + lines["B"] * PRICES["B"]
         assert member.payout_idr >= 0
+
+
+def test_a_rejection_changes_the_split_of_the_shared_costs() -> None:
+    # Without the rejection transport follows 140/140/120/100; rejecting 10 kg of Z: 140/140/120/90.
+    before = settle_selling([{"A": 140}, {"A": 140}, {"B": 120}, {"A": 100}], PRICES, 500, 1_000_000)
+    after = settle_selling([{"A": 140}, {"A": 140}, {"B": 120}, {"A": 90}], PRICES, 500, 1_000_000)
+    assert [m.shared_cost_idr for m in before.members] == [280_000, 280_000, 240_000, 200_000]
+    assert [m.shared_cost_idr for m in after.members] == [285_714, 285_714, 244_898, 183_674]
+    assert before.buyer_total_idr - after.buyer_total_idr == 10 * 180_000
