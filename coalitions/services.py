@@ -24,11 +24,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
-from coalitions import engine
+from coalitions import common, engine
 from coalitions.engine import AllocationRule, CoalitionTerms, EngineError, Outcome, PledgeInput, Tier
 from coalitions.models import (
     COALITION_STATUS_LABELS,
@@ -87,13 +86,7 @@ def _denied() -> PermissionDenied:
     return PermissionDenied(_("Anda tidak punya akses ke koalisi ini."))
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _qty(n: int) -> str:
-    return format_number(n)
+_aware, _qty, _whole = common.aware, common.qty, common.whole
 
 
 # --- the state machine ------------------------------------------------------------------------------------
@@ -143,13 +136,7 @@ def transition(
 
 def lock_coalition(coalition: BuyingCoalition | int) -> BuyingCoalition:
     """Re-read the coalition under its row lock: pledges, the close and cancelling wait for each other."""
-    coalition_id = coalition if isinstance(coalition, int) else coalition.id
-    return db.session.scalars(
-        select(BuyingCoalition)
-        .where(BuyingCoalition.id == coalition_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return common.lock_row(BuyingCoalition, coalition if isinstance(coalition, int) else coalition.id)
 
 
 # --- drafting ---------------------------------------------------------------------------------------------
@@ -176,16 +163,6 @@ class CoalitionData:
     join_policy: JoinPolicy = JoinPolicy.MEMBERS
     payment_mode: PaymentMode = PaymentMode.PAY_ON_SUCCESS
     payment_due_days: int = 7
-
-
-def _whole(value: Any, field: str, *, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DomainError(_("Isi dengan bilangan bulat."), field=field)
-    if value < low:
-        raise DomainError(_("Paling kecil %(n)s.", n=_qty(low)), field=field)
-    if value > high:
-        raise DomainError(_("Paling besar %(n)s.", n=_qty(high)), field=field)
-    return value
 
 
 def _check_deadline(deadline: datetime, payment_mode: PaymentMode, now: datetime) -> None:

@@ -20,7 +20,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from coalitions import engine
+from coalitions import common, engine
 from coalitions.engine import AllocationRule, EngineError
 from coalitions.selling import signals
 from coalitions.selling.models import (
@@ -75,39 +75,15 @@ class IllegalTransition(DomainError):
     pass
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _app() -> Any:
     return current_app._get_current_object()
-
-
-def _qty(n: int) -> str:
-    return format_number(n)
 
 
 def _denied() -> PermissionDenied:
     return PermissionDenied(_("Anda tidak punya akses ke koalisi penjualan ini."))
 
 
-def _whole(value: Any, field: str, *, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise DomainError(_("Isi dengan bilangan bulat."), field=field)
-    if value < low:
-        raise DomainError(_("Paling kecil %(n)s.", n=_qty(low)), field=field)
-    if value > high:
-        raise DomainError(_("Paling besar %(n)s.", n=_qty(high)), field=field)
-    return value
-
-
-def _text(value: str, field: str, *, required: bool, limit: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(_("Wajib diisi."), field=field)
-    if len(value) > limit:
-        raise DomainError(_("Paling panjang %(n)d karakter.", n=limit), field=field)
-    return value
+_aware, _qty, _whole, _text = common.aware, common.qty, common.whole, common.text
 
 
 def _grades(
@@ -283,12 +259,7 @@ def close_expired_requests(now: datetime | None = None) -> int:
 
 
 def _lock_request(request: BulkRequest) -> BulkRequest:
-    return db.session.scalars(
-        select(BulkRequest)
-        .where(BulkRequest.id == request.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return common.lock_row(BulkRequest, request.id)
 
 
 def _check_request_open(request: BulkRequest, now: datetime) -> None:
@@ -429,13 +400,7 @@ def transition(
 
 
 def lock(coalition: SellingCoalition | int) -> SellingCoalition:
-    coalition_id = coalition if isinstance(coalition, int) else coalition.id
-    return db.session.scalars(
-        select(SellingCoalition)
-        .where(SellingCoalition.id == coalition_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return common.lock_row(SellingCoalition, coalition if isinstance(coalition, int) else coalition.id)
 
 
 @dataclass

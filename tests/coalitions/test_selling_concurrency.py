@@ -19,8 +19,8 @@ from coalitions.selling.models import (
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Business
 from marketplace.extensions import db
+from tests.coalitions.selling_data import coffee_terms as _terms
 from tests.coalitions.test_buying_concurrency import _run_at_once
-from tests.coalitions.test_selling_services import _terms
 from tests.factories import make_business, make_cooperative, make_membership, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.committing]
