@@ -63,6 +63,9 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.dashboards.views import bp as dashboards_bp
+    from marketplace.marketing.print_views import bp as printing_bp
+    from marketplace.marketing.promotion_views import bp as promotions_bp
+    from marketplace.marketing.views import bp as marketing_bp
     from marketplace.notifications import models as _notification_models  # noqa: F401 (metadata sees the table)
     from marketplace.notifications.views import bp as notifications_bp
     from marketplace.orders.invoices import bp as invoices_bp
@@ -86,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         dashboards_bp,
         notifications_bp,
+        promotions_bp,
+        marketing_bp,
+        printing_bp,
     ):
         app.register_blueprint(blueprint)
 

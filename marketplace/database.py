@@ -55,6 +55,7 @@ def import_models() -> None:
     import marketplace.catalog.models
     import marketplace.cooperatives.models
     import marketplace.mail.models
+    import marketplace.marketing.promotion_models
     import marketplace.notifications.models
     import marketplace.orders.models
     import marketplace.payments.models  # noqa: F401

@@ -74,6 +74,12 @@ class CheckoutForm(RegionFieldsMixin, FlaskForm):
         _l("Catatan untuk penjual (boleh kosong)"), filters=[strip], validators=[Optional(), Length(max=1000)]
     )
     payment_method = RadioField(_l("Cara membayar"), validators=[DataRequired(_l("Pilih cara membayar."))])
+    promo_code = StringField(
+        _l("Kode promo"),
+        filters=[strip],
+        validators=[Optional(), Length(max=30)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
     cart_digest = HiddenField()
 
     def _delivers(self) -> bool:

@@ -68,6 +68,8 @@ class Invoice:
     note: str
     lines: tuple[InvoiceLine, ...]
     subtotal_idr: int
+    discount_idr: int  # this order's share of a promotion code's discount
+    discount_label: str  # "Potongan promo MERDEKA10"
     total_idr: int
     payment_method: str
     payment_status: str  # "Lunas", "Belum dibayar", ...
@@ -177,6 +179,11 @@ def invoice_for(order: Order) -> Invoice:
             for line in order.lines
         ),
         subtotal_idr=order.subtotal_idr,
+        discount_idr=order.discount_idr,
+        discount_label=_(
+            "Potongan promo %(code)s",
+            code=checkout.promo_code.code if checkout.promo_code is not None else "",
+        ).strip(),
         total_idr=order.total_idr,
         payment_method=_payment_method_label(order.payment_method),
         payment_status=_payment_status(order),
@@ -375,6 +382,8 @@ def render_invoice_pdf(order: Order, *, compress: bool = True) -> bytes:
 
     if invoice.subtotal_idr != invoice.total_idr:
         total_row(_("Subtotal"), invoice.subtotal_idr)
+    if invoice.discount_idr:
+        total_row(invoice.discount_label, -invoice.discount_idr)
     total_row(_("Total"), invoice.total_idr, bold=True)
     pdf.ln(4)
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from marketplace.accounts.models import User
     from marketplace.catalog.models import Product
     from marketplace.cooperatives.models import Business, Cooperative
+    from marketplace.marketing.promotion_models import PromoCode
     from marketplace.payments.models import Payment
 
 
@@ -122,10 +123,17 @@ class Checkout(db.Model):
     # A provider code ("card", "bank_transfer", "cash", ...): a string, so a new method needs no migration.
     payment_method: Mapped[str] = mapped_column(String(30))
     total_idr: Mapped[int] = mapped_column(BigInteger)
+    # The promotion code this checkout used (its discount is split over the orders: ``Order.discount_idr``).
+    # No FOREIGN KEY here: SQLite adds one to an existing table only by rebuilding it, and that rebuild
+    # cascades to the orders; the constrained link is the PromoRedemption row (promo_id, checkout_id).
+    promo_code_id: Mapped[int | None] = mapped_column(Integer, index=True)
     locale: Mapped[str] = mapped_column(String(5), default="id")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     buyer: Mapped[User | None] = relationship()
+    promo_code: Mapped[PromoCode | None] = relationship(
+        primaryjoin="foreign(Checkout.promo_code_id) == PromoCode.id", viewonly=True
+    )
     orders: Mapped[list[Order]] = relationship(back_populates="checkout", order_by="Order.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="checkout", order_by="Payment.id")
 
@@ -150,6 +158,8 @@ class Order(db.Model):
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"), index=True)
     payment_method: Mapped[str] = mapped_column(String(30))
     subtotal_idr: Mapped[int] = mapped_column(BigInteger)
+    # This order's share of the checkout's promotion discount; total = subtotal - discount.
+    discount_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     total_idr: Mapped[int] = mapped_column(BigInteger)
     # Numbered per seller: INV/<business id>/<year>/<sequence>.
     invoice_number: Mapped[str] = mapped_column(String(40), unique=True)

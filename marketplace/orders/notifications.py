@@ -40,6 +40,11 @@ def order_placed(checkout: Checkout) -> None:
             parts += [
                 _("Pesanan %(number)s dari %(seller)s:", number=order.number, seller=order.business.name),
                 describe_lines(order),
+                *(
+                    [_("Potongan promo: -%(amount)s", amount=format_idr(order.discount_idr))]
+                    if order.discount_idr
+                    else []
+                ),
                 _("Subtotal: %(total)s", total=format_idr(order.total_idr)),
                 "",
             ]

@@ -30,6 +30,7 @@ from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Business, Cooperative
 from marketplace.errors import DomainError, NotFound, PermissionDenied
 from marketplace.extensions import db
+from marketplace.marketing import promotions
 from marketplace.money import format_idr
 from marketplace.orders.models import (
     CartItem,
@@ -199,10 +200,13 @@ class Cart:
     def sellers(self) -> list[Business]:
         return [group.business for group in self.groups]
 
-    def digest(self) -> str:
-        """A fingerprint of what the buyer sees (products, quantities, prices): checkout refuses a cart that
-        changed since the page was shown, so the buyer never pays an amount they did not see."""
+    def digest(self, promo_code: str = "", discount_idr: int = 0) -> str:
+        """A fingerprint of what the buyer sees (products, quantities, prices, and the promo code with its
+        discount): checkout refuses a cart that changed since the page was shown, so the buyer never pays an
+        amount they did not see."""
         text = ";".join(f"{line.product.id}:{line.quantity}:{line.product.price_idr}" for line in self.lines)
+        if promo_code:
+            text += f";promo:{promo_code}:{discount_idr}"
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -334,6 +338,7 @@ class CheckoutData:
     postal_code: str | None = None
     note: str = ""
     locale: str = "id"
+    promo_code: str = ""  # as typed; checked and counted by marketing.promotions
 
 
 def payment_choices(cart: Cart) -> list[PaymentProvider]:
@@ -412,7 +417,17 @@ def place_order(buyer: Any | None, items: Mapping[int, int], data: CheckoutData,
     if cart.is_empty:
         raise CartChanged(_("Keranjang Anda kosong."))
     digest = digest or ""
-    if not digest.isascii() or not hmac.compare_digest(cart.digest(), digest) or cart.missing:
+    promo_code = promotions.normalise_code(data.promo_code)
+    # Checked (not counted) first, so a refused code says why; counted under a lock below.
+    quote = promotions.evaluate(promo_code, cart, buyer, data.contact_email) if promo_code else None
+    shown = cart.digest(promo_code, quote.discount_idr) if quote else cart.digest()
+    if not digest.isascii() or not hmac.compare_digest(shown, digest) or cart.missing:
+        if quote is not None and digest.isascii() and hmac.compare_digest(cart.digest(), digest):
+            raise CartChanged(
+                _("Tekan “Pakai” untuk melihat potongan kode promo sebelum memesan."), field="promo_code"
+            )
+        if quote is not None:
+            raise CartChanged(_("Isi keranjang atau potongan promo berubah. Periksa lagi sebelum memesan."))
         raise CartChanged(_("Isi atau harga keranjang berubah. Periksa lagi sebelum memesan."))
     for line in cart.lines:
         if line.problem:
@@ -446,8 +461,21 @@ def place_order(buyer: Any | None, items: Mapping[int, int], data: CheckoutData,
     )
     db.session.add(checkout)
     db.session.flush()
+    if quote is not None:
+        # The promo row is locked before any stock or invoice row, in every checkout: no lock cycle.
+        redeemed = promotions.redeem(
+            promo_code, cart, checkout=checkout, buyer=buyer, email=data.contact_email, now=now
+        )
+        if redeemed.discount_by_business != quote.discount_by_business:
+            raise CartChanged(
+                _("Potongan kode promo berubah. Periksa lagi sebelum memesan."), field="promo_code"
+            )
+        quote = redeemed
+        checkout.promo_code_id = quote.promo_id
+        checkout.total_idr = cart.total_idr - quote.discount_idr
     orders: list[Order] = []
     for index, group in enumerate(cart.groups, start=1):
+        discount = quote.discount_for(group.business.id) if quote else 0
         order = Order(
             number=f"{checkout.reference}-{index}",
             checkout=checkout,
@@ -457,7 +485,8 @@ def place_order(buyer: Any | None, items: Mapping[int, int], data: CheckoutData,
             status=O.PENDING_PAYMENT,
             payment_method=provider.code,
             subtotal_idr=group.subtotal_idr,
-            total_idr=group.subtotal_idr,
+            discount_idr=discount,
+            total_idr=max(group.subtotal_idr - discount, 0),
             invoice_number=_next_invoice_number(group.business),
             expires_at=now + ttl,
         )

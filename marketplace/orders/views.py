@@ -14,6 +14,7 @@ from marketplace.catalog.models import Product
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
+from marketplace.marketing import promotions
 from marketplace.orders import notifications, services
 from marketplace.orders.forms import ActionForm, CartQuantityForm, CheckoutForm
 from marketplace.orders.models import DeliveryMethod, Order
@@ -183,6 +184,23 @@ def _prefill(form: CheckoutForm) -> None:
         form.contact_phone.data = user.phone
 
 
+def _promo_quote(form: CheckoutForm, cart: services.Cart) -> promotions.PromoQuote | None:
+    """The promo code in the form checked against the cart (a refusal goes next to the field); the page's
+    digest then confirms exactly the summary shown: the cart with this code and its discount."""
+    code = promotions.normalise_code(form.promo_code.data)
+    quote = None
+    if code:
+        buyer = actor() if current_user.is_authenticated else None
+        email = form.contact_email.data or getattr(buyer, "email", "") or ""
+        try:
+            quote = promotions.evaluate(code, cart, buyer, email)
+        except DomainError as error:
+            if error.message not in form.promo_code.errors:
+                apply_domain_error(form, error)
+    form.cart_digest.data = cart.digest(code, quote.discount_idr) if quote else cart.digest()
+    return quote
+
+
 @bp.route("/keranjang/pesan", methods=["GET", "POST"])
 def checkout():
     items = cart_items()
@@ -194,11 +212,20 @@ def checkout():
     form = CheckoutForm()
     form.setup_regions()
     form.payment_method.choices = [(p.code, p.label()) for p in providers]
+    quote = None
     if request.method == "GET":
         _prefill(form)
         form.cart_digest.data = cart.digest()
         if len(providers) == 1:
             form.payment_method.data = providers[0].code
+    elif request.form.get("apply_promo"):
+        # "Pakai": only the summary changes (CSRF is checked for every POST by CSRFProtect).
+        quote = _promo_quote(form, cart)
+        status = 422 if form.promo_code.errors else 200
+        return (
+            render_template("orders/checkout.html", cart=cart, form=form, providers=providers, quote=quote),
+            status,
+        )
     elif form.validate_on_submit():
         data = services.CheckoutData(
             contact_name=form.contact_name.data,
@@ -212,6 +239,7 @@ def checkout():
             postal_code=form.postal_code.data or None,
             note=form.note.data or "",
             locale=str(get_locale() or "id"),
+            promo_code=form.promo_code.data or "",
         )
         try:
             checkout = services.place_order(
@@ -222,7 +250,7 @@ def checkout():
             if not apply_domain_error(form, error):
                 flash(error.message, "error")
             cart = services.build_cart(cart_items())
-            form.cart_digest.data = cart.digest()
+            quote = _promo_quote(form, cart)
         else:
             notifications.order_placed(checkout)
             db.session.commit()
@@ -230,9 +258,11 @@ def checkout():
                 session.pop(SESSION_CART, None)
             remember_checkout(checkout)
             return redirect(url_for("payments.pay", reference=checkout.reference))
+    else:
+        quote = _promo_quote(form, cart)
     status = 200 if request.method == "GET" else 422
     return (
-        render_template("orders/checkout.html", cart=cart, form=form, providers=providers),
+        render_template("orders/checkout.html", cart=cart, form=form, providers=providers, quote=quote),
         status,
     )
 
