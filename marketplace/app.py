@@ -63,6 +63,10 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.cooperatives.views import bp as cooperatives_bp
     from marketplace.dashboards.views import bp as dashboards_bp
+    from marketplace.marketing.event_views import bp as events_bp
+    from marketplace.marketing.featured_views import bp as campaigns_bp
+    from marketplace.marketing.feeds_views import bp as feeds_bp
+    from marketplace.marketing.offline_views import bp as offline_bp
     from marketplace.marketing.print_views import bp as printing_bp
     from marketplace.marketing.promotion_views import bp as promotions_bp
     from marketplace.marketing.views import bp as marketing_bp
@@ -92,6 +96,10 @@ def _register_blueprints(app: Flask) -> None:
         promotions_bp,
         marketing_bp,
         printing_bp,
+        campaigns_bp,
+        feeds_bp,
+        events_bp,
+        offline_bp,
     ):
         app.register_blueprint(blueprint)
 

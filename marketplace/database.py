@@ -55,6 +55,8 @@ def import_models() -> None:
     import marketplace.catalog.models
     import marketplace.cooperatives.models
     import marketplace.mail.models
+    import marketplace.marketing.event_models
+    import marketplace.marketing.featured_models
     import marketplace.marketing.promotion_models
     import marketplace.notifications.models
     import marketplace.orders.models

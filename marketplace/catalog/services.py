@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts import policy
@@ -41,6 +41,40 @@ def is_public(product: Product) -> bool:
         and (product.stock > 0 or product.preorder)
         and not product.business.is_suspended
         and (product.cooperative is None or not product.cooperative.is_suspended)
+    )
+
+
+# --- stock: one pool for online orders and offline sales -------------------------------------------------
+
+
+def take_stock(product: Product, quantity: int) -> int | None:
+    """Take ``quantity`` from the product's stock in one conditional ``UPDATE ... WHERE stock >= :qty``, so
+    two sales (online checkouts, offline sales) can never take the same last unit, on any database and under
+    any concurrency. Returns the units taken: ``quantity``, or 0 for a pre-order (made to order: stock
+    untouched); None when there is not that much left (``product.stock`` is then re-read, for the message)."""
+    if product.preorder:
+        return 0
+    result = db.session.execute(
+        update(Product)
+        .where(Product.id == product.id, Product.stock >= quantity)
+        .values(stock=Product.stock - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(product, ["stock"])
+        return None
+    return quantity
+
+
+def return_stock(product_id: int, quantity: int) -> None:
+    """Put back units taken by ``take_stock`` (a cancelled order, a voided sale): an atomic increment."""
+    if quantity <= 0:
+        return
+    db.session.execute(
+        update(Product)
+        .where(Product.id == product_id)
+        .values(stock=Product.stock + quantity)
+        .execution_options(synchronize_session=False)
     )
 
 

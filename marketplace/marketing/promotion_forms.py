@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,11 +26,10 @@ ALL, CHOSEN = "all", "chosen"
 def _percent_bp(text: str) -> int:
     """ "10" → 1000, "12,5" → 1250 (basis points)."""
     cleaned = re.sub(r"[\s%]", "", text).replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(str(_l("Isi persen dengan angka, mis. 10 atau 12,5."))) from exc
-    bp = value * 100
+    # Plain digits only: Decimal would also take "NaN", "sNaN" or "1e999999" (and fail further on).
+    if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?", cleaned):
+        raise ValueError(str(_l("Isi persen dengan angka, mis. 10 atau 12,5.")))
+    bp = Decimal(cleaned) * 100
     if bp != bp.to_integral_value() or not 1 <= bp <= 10_000:
         raise ValueError(str(_l("Persen potongan antara 0,01 dan 100.")))
     return int(bp)
@@ -118,7 +117,13 @@ class PromoForm(FlaskForm):
         if self.kind.data == PromoKind.FIXED.value and not field.data:
             raise ValidationError(_l("Isi potongan dalam rupiah."))
 
+    def validate_starts_on(self, field: Any) -> None:
+        if field.data and not date(2000, 1, 1) <= field.data <= date(2999, 12, 30):
+            raise ValidationError(_l("Tanggal di luar jangkauan."))
+
     def validate_ends_on(self, field: Any) -> None:
+        if field.data and not date(2000, 1, 1) <= field.data <= date(2999, 12, 30):
+            raise ValidationError(_l("Tanggal di luar jangkauan."))
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("Tanggal berakhir tidak boleh sebelum tanggal mulai."))
 

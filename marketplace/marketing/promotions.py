@@ -194,6 +194,9 @@ def update_promo(actor: Any, promo: PromoCode, data: PromoData) -> PromoCode:
     if not can_manage_promos(actor, owner):
         raise PermissionDenied(_("Anda tidak punya akses untuk mengubah kode promo ini."))
     code, products = _validate(owner, data, promo)
+    if promo.redeemed_count and code != promo.code:
+        # Invoices and order pages already issued name the code: it keeps its name once it was used.
+        raise DomainError(_("Kode yang sudah dipakai pembeli tidak bisa diganti namanya."), field="code")
     _apply(promo, code, products, data)
     db.session.flush()
     return promo
@@ -276,7 +279,7 @@ def _unknown(code: str) -> PromoRefused:
 def check(promo: PromoCode, cart: Any, buyer: Any | None, email: str, now: datetime) -> PromoQuote:
     """The quote for ``cart`` (an ``orders.services.Cart``), or PromoRefused with the reason."""
     code = promo.code
-    if not promo.active:
+    if not promo.active or _owner(promo).is_suspended:
         raise _refuse(_("Kode promo %(code)s sudah tidak berlaku.", code=code))
     if _aware(promo.starts_at) > now:
         raise _refuse(

@@ -240,7 +240,10 @@ ROBOTS_DISALLOW = (
 @bp.get("/robots.txt")
 def robots() -> Response:
     # Allow after the Disallow lines: crawlers that take the first matching rule (not the longest) agree.
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "Allow: /"]
+    # The product feeds sit below a storefront/cooperative page but are meant for Google and Meta to fetch;
+    # their Allow lines come first (and are longer, for crawlers that take the most specific rule).
+    feeds = ["Allow: /usaha/*/feed/", "Allow: /koperasi/*/feed/"]
+    lines = ["User-agent: *", *feeds, *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), "Allow: /"]
     lines += ["", f"Sitemap: {url_for('marketing.sitemap', _external=True)}", ""]
     response = Response("\n".join(lines), mimetype="text/plain")
     response.cache_control.public = True

@@ -45,7 +45,9 @@ def order_placed(checkout: Checkout) -> None:
                     if order.discount_idr
                     else []
                 ),
-                _("Subtotal: %(total)s", total=format_idr(order.total_idr)),
+                _("Subtotal: %(total)s", total=format_idr(order.total_idr))
+                if not order.discount_idr
+                else _("Setelah potongan: %(total)s", total=format_idr(order.total_idr)),
                 "",
             ]
         parts += [

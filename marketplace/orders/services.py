@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.accounts import policy
 from marketplace.catalog.models import Product, unit_label
-from marketplace.catalog.services import MAX_QUANTITY, is_public
+from marketplace.catalog.services import MAX_QUANTITY, is_public, take_stock
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Business, Cooperative
 from marketplace.errors import DomainError, NotFound, PermissionDenied
@@ -367,16 +367,8 @@ def _next_invoice_number(business: Business) -> str:
 
 def _reserve(product: Product, quantity: int) -> int:
     """Take ``quantity`` from stock if there is that much; returns the units reserved (0 for a pre-order)."""
-    if product.preorder:
-        return 0
-    result = db.session.execute(
-        update(Product)
-        .where(Product.id == product.id, Product.stock >= quantity)
-        .values(stock=Product.stock - quantity)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.refresh(product, ["stock"])
+    taken = take_stock(product, quantity)
+    if taken is None:
         raise OutOfStock(
             _(
                 "Stok \u201c%(title)s\u201d tidak cukup: tersisa %(qty)s %(unit)s. "
@@ -386,7 +378,7 @@ def _reserve(product: Product, quantity: int) -> int:
                 unit=unit_label(product.unit),
             )
         )
-    return quantity
+    return taken
 
 
 def _release(order: Order) -> None:

@@ -25,6 +25,7 @@ from marketplace.cooperatives import services as cooperative_services
 from marketplace.cooperatives.models import COOPERATIVE_TYPE_LABELS
 from marketplace.extensions import db
 from marketplace.mail.models import OutboxEmail
+from marketplace.marketing.featured import home_highlights
 from marketplace.sectors import SECTOR_LABELS, Sector
 from marketplace.web import actor, safe_next_url
 
@@ -42,6 +43,7 @@ def home():
         counts=cooperative_services.member_counts([c.id for c in featured]),
         newest=catalog_search.newest(12),
         type_labels=COOPERATIVE_TYPE_LABELS,
+        highlights=home_highlights(),
     )
 
 

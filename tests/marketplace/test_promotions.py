@@ -532,3 +532,31 @@ def test_manager_form_needs_csrf(web):
     response = web.post(f"/usaha/{shop.slug}/promo/baru", _promo_form(), csrf=False)
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(PromoCode)) == 0
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"percent": "sNaN"}, {"percent": "1e999999"}, {"ends_on": "9999-12-31"}, {"starts_on": "0001-01-01"}],
+)
+def test_absurd_form_input_is_refused_with_the_input_kept(web, overrides):  # type: ignore[no-untyped-def]
+    shop = seller("Boneka Bekasi")
+    db.session.commit()
+    web.login(shop.owner)
+    response = web.post(f"/usaha/{shop.slug}/promo/baru", _promo_form(**overrides))
+    assert response.status_code == 422
+    assert next(iter(overrides.values())) in html(response)
+    assert db.session.scalar(select(PromoCode.id)) is None
+
+
+def test_a_used_code_keeps_its_name_and_a_suspended_owners_code_stops():
+    shop = seller("Boneka Bekasi")
+    doll = make_product(shop, price_idr=50_000)
+    promo = promo_for(shop, "LAMA")
+    promo.redeemed_count = 1
+    data = promotions.PromoData(
+        code="BARU", kind=PromoKind.FIXED, percent_bp=None, amount_idr=10_000, starts_at=promo.starts_at
+    )
+    with pytest.raises(promotions.DomainError, match="tidak bisa diganti"):
+        promotions.update_promo(shop.owner, promo, data)
+    shop.suspended_at = utcnow()
+    assert "tidak berlaku" in refusal("LAMA", [(doll, 1)])
