@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.marketing.offline_views import bp as offline_bp
     from marketplace.marketing.print_views import bp as printing_bp
     from marketplace.marketing.promotion_views import bp as promotions_bp
+    from marketplace.marketing.stats_views import bp as stats_bp
     from marketplace.marketing.views import bp as marketing_bp
     from marketplace.notifications import models as _notification_models  # noqa: F401 (metadata sees the table)
     from marketplace.notifications.views import bp as notifications_bp
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds_bp,
         events_bp,
         offline_bp,
+        stats_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -58,6 +58,7 @@ def import_models() -> None:
     import marketplace.marketing.event_models
     import marketplace.marketing.featured_models
     import marketplace.marketing.promotion_models
+    import marketplace.marketing.stats_models
     import marketplace.notifications.models
     import marketplace.orders.models
     import marketplace.payments.models  # noqa: F401

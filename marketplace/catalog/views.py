@@ -13,6 +13,8 @@ from marketplace.catalog.models import Product, unit_label
 from marketplace.catalog.services import is_public
 from marketplace.cooperatives.models import Cooperative
 from marketplace.extensions import db
+from marketplace.marketing import stats
+from marketplace.marketing.stats_models import CountKind
 from marketplace.sectors import SECTOR_LABELS, Sector
 from marketplace.text import markdown_to_text, render_markdown
 
@@ -79,6 +81,8 @@ def product(product_id: int, slug: str | None = None):
     if slug != product.slug:
         return redirect(url_for("catalog.product", product_id=product.id, slug=product.slug), 301)
     public = is_public(product)
+    if public:
+        stats.count(CountKind.VIEW, product.business_id, product.id)
     return render_template(
         "catalog/product.html",
         product=product,

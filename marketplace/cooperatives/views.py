@@ -28,6 +28,8 @@ from marketplace.cooperatives.models import (
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
+from marketplace.marketing import stats
+from marketplace.marketing.stats_models import CountKind
 from marketplace.regions import provinces
 from marketplace.web import actor, authorize
 
@@ -150,6 +152,7 @@ def edit_business(slug: str):
 @bp.get("/usaha/<slug>")
 def business(slug: str):
     business = _business_or_404(slug)
+    stats.count(CountKind.STORE_VIEW, business.id)
     query = catalog_search.from_args(request.args, business_id=business.id)
     return render_template(
         "cooperatives/business.html", business=business, query=query, results=catalog_search.search(query)

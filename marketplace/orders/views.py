@@ -14,7 +14,8 @@ from marketplace.catalog.models import Product
 from marketplace.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
-from marketplace.marketing import promotions
+from marketplace.marketing import promotions, stats
+from marketplace.marketing.stats_models import CountKind
 from marketplace.orders import notifications, services
 from marketplace.orders.forms import ActionForm, CartQuantityForm, CheckoutForm
 from marketplace.orders.models import DeliveryMethod, Order
@@ -152,6 +153,7 @@ def add_to_cart():
         flash(f"{product.title}: {error.message}", "error")
         return redirect(_back(url_for("orders.cart")))
     if mode == "add":
+        stats.count(CountKind.ADD_TO_CART, product.business_id, product.id)
         flash(_("%(title)s masuk keranjang.", title=product.title), "success")
     return redirect(_back(url_for("orders.cart")))
 
