@@ -2576,6 +2576,60 @@ class _Builder:
         notices.coalition_closed(coalition.id)  # the members' bell shows their numbers
         db.session.flush()
         self.add_selling(members)
+        self.add_marketing()
+
+    # ---- marketing: a running campaign and featured products on the home page, a bazaar with a booth
+    def add_marketing(self) -> None:
+        from datetime import timedelta
+
+        from marketplace.clock import utcnow
+        from marketplace.marketing import events, featured
+        from marketplace.marketing.event_models import EventKind
+
+        now = utcnow()
+        boneka = self.coops["boneka"]
+        manager = boneka.managers[0].user
+        dolls = events.booth_candidates(boneka)[:6]
+        if not dolls:
+            return
+        campaign = featured.create_campaign(
+            manager,
+            boneka,
+            featured.CampaignData(
+                title="Pekan Boneka Bekasi",
+                description="Sepekan boneka rajut dan boneka kain buatan perajin Tambun, Setu dan Cikarang.",
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=6),
+                product_ids=[p.id for p in dolls],
+            ),
+        )
+        featured.publish_campaign(manager, campaign)
+        for position, product in enumerate(dolls[:3]):
+            featured.feature_product(
+                manager, product, cooperative=boneka, ends_at=now + timedelta(days=14), position=position
+            )
+        start = (now + timedelta(days=9)).replace(hour=2, minute=0, second=0, microsecond=0)  # 09.00 WIB
+        bazaar = events.create_event(
+            manager,
+            events.EventData(
+                title="Bazar UMKM Tambun",
+                kind=EventKind.BAZAAR,
+                starts_at=start,
+                ends_at=start + timedelta(hours=8),
+                place="Lapangan Kantor Kecamatan Tambun Selatan",
+                address="Jl. Raya Sultan Hasanudin, Tambun Selatan, Kabupaten Bekasi",
+                province_code=boneka.province_code,
+                regency_code=boneka.regency_code,
+                description="Bazar produk UMKM anggota koperasi se-Kabupaten Bekasi: boneka, makanan khas "
+                "Betawi, batik dan kerajinan bambu.",
+                booth_capacity=30,
+            ),
+            cooperative=boneka,
+        )
+        events.publish_event(manager, bazaar)
+        booth = events.book_booth(manager, bazaar, boneka)
+        events.set_booth_products(manager, booth, [p.id for p in dolls[:3]])
+        db.session.flush()
 
     # ---- selling coalitions: a hotel's bulk request in Bali and cattle for Idul Adha in Solok Selatan
     def add_selling(self, members: Any) -> None:

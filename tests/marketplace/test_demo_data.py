@@ -63,6 +63,7 @@ def test_every_public_page_renders_over_the_demo_data_in_both_languages(web):
         "/akun/masuk",
         "/akun/daftar",
         "/akun/lupa-sandi",
+        "/acara",
     ]
     for language in ("id", "en"):
         web.post("/bahasa", {"lang": language})
@@ -72,6 +73,12 @@ def test_every_public_page_renders_over_the_demo_data_in_both_languages(web):
             assert f'lang="{language}"' in html(response)
     web.post("/bahasa", {"lang": "id"})
     assert "Rp" in html(web.get(f"/produk/{product.id}-{product.slug}"))
+    # The demo shows marketing at work: a running campaign and featured products, a bazaar with a booth.
+    home = html(web.get("/"))
+    assert "Pekan Boneka Bekasi" in home and "Produk pilihan" in home
+    assert "Bazar UMKM Tambun" in html(web.get("/acara"))
+    sitemap = web.get("/sitemap.xml")
+    assert sitemap.status_code == 200 and f"/produk/{product.id}-{product.slug}" in html(sitemap)
     count = db.session.scalar(select(func.count(Product.id)))
     assert count >= 200
 
