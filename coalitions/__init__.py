@@ -35,4 +35,8 @@ def init_app(app: Flask) -> None:
         importlib.import_module(name)
     app.register_blueprint(selling.bp)
     app.cli.add_command(importlib.import_module("coalitions.cli").coalitions_cli)
+    seeders = app.extensions.setdefault("gotong.demo_seeders", [])
+    seed_demo = importlib.import_module("coalitions.demo").seed_demo
+    if seed_demo not in seeders:
+        seeders.append(seed_demo)
     app.extensions["gotong.coalitions"] = True

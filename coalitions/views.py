@@ -35,14 +35,14 @@ from coalitions.models import (
     Pledge,
     PledgeStatus,
 )
+from coalitions.pages import fail, save_form
 from marketplace.accounts import policy
 from marketplace.catalog.models import unit_label
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Business, Cooperative, Membership, MembershipStatus
-from marketplace.errors import DomainError, PermissionDenied
+from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.forms import apply_domain_error
-from marketplace.web import actor, authorize, forbid
+from marketplace.web import actor, authorize
 
 S = CoalitionStatus
 OUTCOME_LABELS = {
@@ -81,14 +81,6 @@ def _own_pledge(coalition: BuyingCoalition, pledge_id: int) -> Pledge:
         abort(404)
     authorize(policy.owns_business(current_user, pledge.business))
     return pledge
-
-
-def _fail(error: DomainError, form: Any = None) -> None:
-    db.session.rollback()
-    if isinstance(error, PermissionDenied):
-        forbid()
-    if form is None or not apply_domain_error(form, error):
-        flash(error.message, "error")
 
 
 def _back(coalition: BuyingCoalition) -> BaseResponse:
@@ -161,24 +153,14 @@ def _data(form: CoalitionForm) -> services.CoalitionData:
 
 
 def _save(form: CoalitionForm, tier_errors: list[str], save: Any) -> BuyingCoalition | None:
-    valid = form.validate_on_submit()
-    if form.half_filled_tier():
-        tier_errors.append(_("Isi jumlah dan harga pada setiap baris tingkat harga yang dipakai."))
-        valid = False
-    if not valid:
-        return None
-    try:
-        return save(_data(form))  # type: ignore[no-any-return]
-    except DomainError as error:
-        if error.field == "tiers":
-            db.session.rollback()
-            tier_errors.append(error.message)
-        elif error.field == "deadline":
-            db.session.rollback()
-            form.deadline_date.errors = [*form.deadline_date.errors, error.message]
-        else:
-            _fail(error, form)
-    return None
+    problem = (
+        _("Isi jumlah dan harga pada setiap baris tingkat harga yang dipakai.")
+        if form.half_filled_tier()
+        else None
+    )
+    return save_form(  # type: ignore[no-any-return]
+        form, data=_data, save=save, rows_field="tiers", row_errors=tier_errors, row_problem=problem
+    )
 
 
 def _render_form(
@@ -246,7 +228,7 @@ def publish(coalition_id: int) -> BaseResponse:
     try:
         services.publish(actor(), coalition)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     else:
         db.session.commit()
         flash(_("Koalisi diterbitkan: anggota sekarang bisa ikut."), "success")
@@ -267,7 +249,7 @@ def cancel(coalition_id: int) -> BaseResponse:
     try:
         services.cancel(actor(), coalition, form.reason.data or "")
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition)
     db.session.commit()
     notices.coalition_cancelled(coalition)
@@ -286,7 +268,7 @@ def close_early(coalition_id: int) -> BaseResponse:
     try:
         services.close(coalition, actor=actor(), early=True)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition)
     db.session.commit()
     _after_close(coalition.id)
@@ -465,7 +447,7 @@ def pledge(coalition_id: int) -> Any:
     try:
         made = services.pledge(actor(), business, coalition, form.quantity.data, form.tolerance.data or 0)
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         return _render_detail(db.session.get(BuyingCoalition, coalition_id), pledge_form=form, status=422)  # type: ignore[arg-type]
     db.session.commit()
     flash(_("Komitmen %(name)s tercatat.", name=business.name), "success")
@@ -498,7 +480,7 @@ def change(coalition_id: int, pledge_id: int) -> Any:
     try:
         changed = services.change_pledge(actor(), pledge, form.quantity.data, form.tolerance.data or 0)
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         coalition = db.session.get(BuyingCoalition, coalition_id)  # type: ignore[assignment]
         return _render_detail(coalition, change_forms={pledge_id: form}, status=422)
     db.session.commit()
@@ -516,7 +498,7 @@ def withdraw(coalition_id: int, pledge_id: int) -> BaseResponse:
     try:
         services.withdraw(actor(), pledge)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition)
     db.session.commit()
     jobs.settle_holds(coalition_id=coalition.id)  # release its card hold

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
+from coalitions.pages import fail
 from coalitions.selling import bp, services
 from coalitions.selling.models import (
     OFFER_STATUS_LABELS,
@@ -33,10 +34,9 @@ from marketplace.accounts import policy
 from marketplace.catalog.models import unit_label
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Cooperative, CooperativeManager
-from marketplace.errors import DomainError, PermissionDenied
+from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.forms import apply_domain_error
-from marketplace.web import actor, authorize, forbid
+from marketplace.web import actor, authorize
 
 # Endpoints written by the selling coalition pages; linked only once they exist.
 COALITION_PAGE = "selling.detail"
@@ -93,14 +93,6 @@ def take_url(cooperative: Cooperative, request_id: int) -> str | None:
     if "request_id" in arguments:
         return url_for(COALITION_FROM_REQUEST, slug=cooperative.slug, request_id=request_id)
     return url_for(COALITION_FROM_REQUEST, slug=cooperative.slug, permintaan=request_id)
-
-
-def _fail(error: DomainError, form: Any = None) -> None:
-    db.session.rollback()
-    if isinstance(error, PermissionDenied):
-        forbid()
-    if form is None or not apply_domain_error(form, error):
-        flash(error.message, "error")
 
 
 def _back(bulk: BulkRequest | int) -> BaseResponse:
@@ -172,7 +164,7 @@ def request_new() -> Any:
             else:
                 if error.field in _REQUEST_FIELDS:
                     error.field = _REQUEST_FIELDS[error.field]
-                _fail(error, form)
+                fail(error, form)
         else:
             db.session.commit()
             flash(_("Permintaan terkirim ke koperasi di wilayah dan kategori itu."), "success")
@@ -273,7 +265,7 @@ def request_cancel(request_id: int) -> BaseResponse:
     try:
         services.cancel_request(actor(), bulk)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(request_id)
     db.session.commit()
     flash(_("Permintaan dibatalkan; penawaran yang masih menunggu ditolak."), "success")
@@ -304,7 +296,7 @@ def offer_make(request_id: int, slug: str) -> Any:
             db.session.rollback()
             offer_errors.append(error.message)
         else:
-            _fail(error, form)
+            fail(error, form)
         bulk = db.get_or_404(BulkRequest, request_id)
         return _render_detail(
             bulk, forms={cooperative.id: form}, offer_errors={cooperative.id: offer_errors}, status=422
@@ -324,7 +316,7 @@ def offer_withdraw(offer_id: int) -> BaseResponse:
     try:
         services.withdraw_offer(actor(), offer)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(request_id)
     db.session.commit()
     flash(_("Penawaran ditarik."), "success")
@@ -339,7 +331,7 @@ def _decide(offer_id: int, *, accept: bool) -> BaseResponse:
     try:
         services.decide_offer(actor(), offer, accept=accept)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(request_id)
     db.session.commit()
     if accept:

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from coalitions.forms import ActionForm, ReasonForm
 from coalitions.models import ALLOCATION_RULE_LABELS
+from coalitions.pages import fail, save_form
 from coalitions.selling import bp, services
 from coalitions.selling.forms import (
     CheckForm,
@@ -48,9 +49,8 @@ from marketplace.accounts import policy
 from marketplace.catalog.models import unit_label
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Business, Cooperative, Membership, MembershipStatus
-from marketplace.errors import DomainError, PermissionDenied
+from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.forms import apply_domain_error
 from marketplace.web import actor, authorize, forbid
 
 S = SellingStatus
@@ -175,14 +175,6 @@ def _own_commitment(coalition: SellingCoalition, commitment_id: int) -> Commitme
     return commitment
 
 
-def _fail(error: DomainError, form: Any = None) -> None:
-    db.session.rollback()
-    if isinstance(error, PermissionDenied):
-        forbid()
-    if form is None or not apply_domain_error(form, error):
-        flash(error.message, "error")
-
-
 def _back(coalition: SellingCoalition | int, anchor: str | None = None) -> BaseResponse:
     coalition_id = coalition if isinstance(coalition, int) else coalition.id
     return redirect(url_for("selling.detail", coalition_id=coalition_id, _anchor=anchor))
@@ -241,26 +233,14 @@ def _data(form: SellingCoalitionForm) -> services.CoalitionData:
 
 
 def _save(form: SellingCoalitionForm, grade_errors: list[str], save: Any) -> SellingCoalition | None:
-    valid = form.validate_on_submit()
-    _refused_csrf(form)
-    problem = form.grade_problem()
-    if problem:
-        grade_errors.append(problem)
-        valid = False
-    if not valid:
-        return None
-    try:
-        return save(_data(form))  # type: ignore[no-any-return]
-    except DomainError as error:
-        if error.field == "grades":
-            db.session.rollback()
-            grade_errors.append(error.message)
-        elif error.field == "deadline":
-            db.session.rollback()
-            form.deadline_date.errors = [*form.deadline_date.errors, error.message]
-        else:
-            _fail(error, form)
-    return None
+    return save_form(  # type: ignore[no-any-return]
+        form,
+        data=_data,
+        save=save,
+        rows_field="grades",
+        row_errors=grade_errors,
+        row_problem=form.grade_problem(),
+    )
 
 
 def _render_form(
@@ -377,7 +357,7 @@ def publish(coalition_id: int) -> BaseResponse:
     try:
         services.publish(actor(), coalition)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     else:
         db.session.commit()
         flash(_("Koalisi diterbitkan: anggota sekarang bisa berkomitmen."), "success")
@@ -397,7 +377,7 @@ def cancel(coalition_id: int) -> BaseResponse:
     try:
         services.cancel(actor(), coalition, form.reason.data or "")
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition_id)
     db.session.commit()
     flash(_("Koalisi dibatalkan; para anggota dan pembeli melihat alasan Anda."), "success")
@@ -412,7 +392,7 @@ def close_early(coalition_id: int) -> BaseResponse:
     try:
         services.close(coalition, actor=actor(), early=True)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition_id)
     db.session.commit()
     flash(_("Koalisi ditutup lebih awal; bagian tiap anggota sudah dihitung."), "success")
@@ -611,7 +591,7 @@ def commit(coalition_id: int) -> Any:
     try:
         services.commit(actor(), business, coalition, form.grade.data or "", form.quantity.data)
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         return _render_detail(_reloaded(coalition_id), commit_form=form, status=422)
     db.session.commit()
     flash(_("Komitmen %(name)s tercatat.", name=business.name), "success")
@@ -630,7 +610,7 @@ def change(coalition_id: int, commitment_id: int) -> Any:
     try:
         services.change_commitment(actor(), commitment, form.quantity.data)
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         return _render_detail(_reloaded(coalition_id), change_forms={commitment_id: form}, status=422)
     db.session.commit()
     flash(_("Komitmen diubah."), "success")
@@ -646,7 +626,7 @@ def withdraw(coalition_id: int, commitment_id: int) -> BaseResponse:
     try:
         services.withdraw_commitment(actor(), commitment)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition_id)
     db.session.commit()
     flash(_("Komitmen ditarik."), "success")
@@ -668,7 +648,7 @@ def decide_partial(coalition_id: int) -> BaseResponse:
     try:
         services.decide_partial(actor(), coalition, accept=accept)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition_id)
     db.session.commit()
     if accept:
@@ -686,7 +666,7 @@ def confirm_receipt(coalition_id: int) -> BaseResponse:
     try:
         services.confirm_receipt(actor(), coalition)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition_id)
     db.session.commit()
     flash(_("Penerimaan barang dikonfirmasi; tagihan untuk pembeli sudah dihitung."), "success")
@@ -716,7 +696,7 @@ def record_check(coalition_id: int, commitment_id: int) -> Any:
             weight_grams=form.weight.data,
         )
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         return _render_detail(_reloaded(coalition_id), check_forms={commitment_id: form}, status=422)
     db.session.commit()
     flash(_("Pemeriksaan mutu %(name)s dicatat.", name=commitment.business.name), "success")
@@ -737,7 +717,7 @@ def record_payout(coalition_id: int, payout_id: int) -> Any:
     try:
         services.record_payout(actor(), payout, form.amount.data, form.reference.data or "")
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         return _render_detail(_reloaded(coalition_id), payout_forms={payout_id: form}, status=422)
     db.session.commit()
     flash(_("Pembayaran ke %(name)s dicatat.", name=payout.business.name), "success")
@@ -756,7 +736,7 @@ def record_buyer_payment(coalition_id: int) -> Any:
     try:
         services.record_buyer_payment(actor(), coalition, form.amount.data, form.reference.data or "")
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         return _render_detail(_reloaded(coalition_id), buyer_payment_form=form, status=422)
     db.session.commit()
     flash(_("Pembayaran pembeli dicatat."), "success")
@@ -771,7 +751,7 @@ def finish_checks(coalition_id: int) -> BaseResponse:
     try:
         services.finish_checks(actor(), coalition)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition_id, "pemeriksaan")
     db.session.commit()
     flash(_("Pemeriksaan mutu selesai; pembeli diminta mengonfirmasi penerimaan."), "success")
@@ -786,7 +766,7 @@ def reopen_checks(coalition_id: int) -> BaseResponse:
     try:
         services.reopen_checks(actor(), coalition)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return _back(coalition_id, "pemeriksaan")
     db.session.commit()
     flash(_("Pemeriksaan mutu dibuka lagi."), "success")
@@ -804,7 +784,7 @@ def set_shared_cost(coalition_id: int) -> Any:
     try:
         services.set_shared_cost(actor(), coalition, form.shared_cost_idr.data)
     except DomainError as error:
-        _fail(error, form)
+        fail(error, form)
         return _render_detail(_reloaded(coalition_id), shared_cost_form=form, status=422)
     db.session.commit()
     flash(_("Biaya bersama diubah."), "success")
