@@ -39,4 +39,6 @@ def init_app(app: Flask) -> None:
     seed_demo = importlib.import_module("coalitions.demo").seed_demo
     if seed_demo not in seeders:
         seeders.append(seed_demo)
+    figures = importlib.import_module("coalitions.dashboard").CoalitionFigures()
+    app.extensions["gotong.dashboard_sources"] = figures
     app.extensions["gotong.coalitions"] = True

@@ -62,6 +62,13 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.catalog.manage import bp as listings_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.cooperatives.views import bp as cooperatives_bp
+    from marketplace.dashboards import models as _dashboard_models  # noqa: F401 (metadata sees the tables)
+    from marketplace.dashboards.business_views import bp as business_dashboard_bp
+    from marketplace.dashboards.cooperative_views import bp as cooperative_dashboard_bp
+    from marketplace.dashboards.rat_views import bp as rat_bp
+    from marketplace.dashboards.report_views import bp as reports_bp
+    from marketplace.dashboards.supervision_views import bp as supervision_bp
+    from marketplace.dashboards.target_views import bp as targets_bp
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.marketing.event_views import bp as events_bp
     from marketplace.marketing.featured_views import bp as campaigns_bp
@@ -93,6 +100,12 @@ def _register_blueprints(app: Flask) -> None:
         invoices_bp,
         admin_bp,
         dashboards_bp,
+        business_dashboard_bp,
+        cooperative_dashboard_bp,
+        rat_bp,
+        targets_bp,
+        supervision_bp,
+        reports_bp,
         notifications_bp,
         promotions_bp,
         marketing_bp,

@@ -145,6 +145,8 @@ class Order(db.Model):
         CheckConstraint("total_idr >= 0", name="total_nonnegative"),
         Index("ix_orders_business_status_created", "business_id", "status", "created_at"),
         Index("ix_orders_status_expires", "status", "expires_at"),
+        # The supervision dashboards read a cooperative's last sale by walking this index backwards.
+        Index("ix_orders_cooperative_created", "cooperative_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
