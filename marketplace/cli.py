@@ -1,11 +1,13 @@
-"""Console commands: ``flask --app marketplace seed-demo | create-admin | reindex-search | expire-orders``,
-``gotong demo`` (first run)."""
+"""Console commands: ``flask --app marketplace seed-demo | create-admin | reindex-search | expire-orders |
+dashboards snapshot``, ``gotong demo`` (first run)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from marketplace.database import write_unit
 from marketplace.extensions import db
@@ -104,7 +106,48 @@ def create_admin_command(email: str, name: str, phone: str, password: str) -> No
     click.echo(f"{user.email} is now a platform admin.")
 
 
+dashboards_cli = AppGroup("dashboards", help="Dashboards and supervision.")
+
+
+@dashboards_cli.command("snapshot")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Count activity as of the end of this day (WIB) instead of now, e.g. 2026-05-31.",
+)
+def snapshot_command(as_of: datetime | None) -> None:
+    """Record whether each cooperative is active, for this month (the history behind the progress of
+    activation targets). Meant to run daily from a scheduler (cron, systemd timer), e.g. at 01.00 WIB:
+    each run replaces the month's figures, so the month keeps its last day's. Idempotent."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from marketplace.clock import utcnow
+    from marketplace.dashboards.activity import month_of, take_snapshot
+    from marketplace.dashboards.models import ActivitySnapshot
+
+    moment = utcnow()
+    if as_of is not None:
+        moment = min(datetime.combine(as_of.date(), time.max, tzinfo=ZoneInfo("Asia/Jakarta")), moment)
+    month = month_of(moment)
+    with write_unit():
+        written = take_snapshot(as_of=moment)
+        active = db.session.scalar(
+            select(func.count()).where(ActivitySnapshot.month == month, ActivitySnapshot.active.is_(True))
+        )
+        db.session.commit()
+    click.echo(
+        f"Activity snapshot for {month:%Y-%m} (as of {moment.isoformat(timespec='minutes')}): "
+        f"{written} cooperatives, {active} active."
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(dashboards_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reindex_search_command)

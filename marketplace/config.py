@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "REPORT_RATE_LIMIT": "5 per hour;20 per day",  # public reports about cooperatives, per IP address
     "PASSWORD_RESET_MAX_AGE": 60 * 60 * 2,
     "MAIL_SERVER": "",
     "MAIL_PORT": 587,
@@ -58,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "ORDER_PAYMENT_TTL_MINUTES": 24 * 60,  # an unpaid card / transfer order keeps its stock this long
     "CASH_ORDER_TTL_MINUTES": 3 * 24 * 60,  # a cash order the seller has not prepared by then expires
     "PAYMENT_PROOF_MAX_BYTES": 5 * 1024 * 1024,
+    "REPORT_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
 }
 
 # name in app.config -> type used to parse the environment string
@@ -67,6 +69,7 @@ _ENV_KEYS: dict[str, type] = {
     "SQLALCHEMY_DATABASE_URI": str,
     "RATELIMIT_STORAGE_URI": str,
     "LOGIN_RATE_LIMIT": str,
+    "REPORT_RATE_LIMIT": str,
     "PASSWORD_RESET_MAX_AGE": int,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
@@ -90,6 +93,7 @@ _ENV_KEYS: dict[str, type] = {
     "ORDER_PAYMENT_TTL_MINUTES": int,
     "CASH_ORDER_TTL_MINUTES": int,
     "PAYMENT_PROOF_MAX_BYTES": int,
+    "REPORT_PHOTO_MAX_BYTES": int,
 }
 
 _ALIASES = {

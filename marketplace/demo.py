@@ -2510,6 +2510,10 @@ class _Builder:
         # Features outside marketplace (the coalitions) add their demo data through the app's registry.
         for seed in current_app.extensions.get("gotong.demo_seeders", ()):
             seed(self.coops, self.users)
+        # Supervision last: its activity snapshots read everything above.
+        from marketplace.dashboards.demo import seed_supervision
+
+        seed_supervision(self)
 
     # ---- marketing: a running campaign and featured products on the home page, a bazaar with a booth
     def add_marketing(self) -> None:

@@ -39,6 +39,15 @@ class CoalitionLine:
 
 
 @dataclass(frozen=True)
+class MemberCoalitions:
+    """How a member business took part in coalitions: the latest pledge or commitment and how many
+    coalitions it joined (withdrawn pledges and commitments do not count)."""
+
+    last_at: datetime | None = None
+    joined: int = 0
+
+
+@dataclass(frozen=True)
 class CooperativeCoalitions:
     open_buying: int = 0
     open_selling: int = 0
@@ -62,6 +71,10 @@ class CoalitionSource(Protocol):
         """Members' savings (rupiah) in successful buying coalitions of these cooperatives closed since
         ``since`` (None: ever), by the member business's sector value."""
 
+    def business_coalitions(self, business_ids: Select[Any] | Sequence[int]) -> dict[int, MemberCoalitions]:
+        """For each of these businesses that joined a coalition: when it last pledged or committed and how
+        many coalitions it joined, in one grouped query per coalition kind."""
+
     def last_coalition_columns(self, cooperative_id: ColumnElement[int]) -> list[ColumnElement[Any]]:
         """Correlated scalar subqueries, one per coalition kind: the latest moment a coalition of the
         cooperative whose id is ``cooperative_id`` was published (drafts do not count)."""
@@ -75,6 +88,9 @@ class _NoCoalitions:
         return CooperativeCoalitions()
 
     def savings_by_sector(self, cooperative_ids: Select[Any], since: datetime | None) -> dict[str, int]:
+        return {}
+
+    def business_coalitions(self, business_ids: Select[Any] | Sequence[int]) -> dict[int, MemberCoalitions]:
         return {}
 
     def last_coalition_columns(self, cooperative_id: ColumnElement[int]) -> list[ColumnElement[Any]]:
