@@ -89,6 +89,8 @@ class Product(db.Model):
         Index("ix_products_status_created", "status", "created_at", "id"),
         Index("ix_products_status_price", "status", "price_idr", "id"),
         Index("ix_products_category_created", "category", "status", "created_at", "id"),
+        # A cooperative's review queue and dashboard count: its listings by status.
+        Index("ix_products_cooperative_status", "cooperative_id", "status"),
         Index("ix_products_category_price", "category", "status", "price_idr", "id"),
         # Covers the public-set test (and its count) without reading the wide product rows.
         Index("ix_products_public", "status", "stock", "preorder", "business_id", "cooperative_id"),

@@ -145,8 +145,16 @@ class Order(db.Model):
         CheckConstraint("total_idr >= 0", name="total_nonnegative"),
         Index("ix_orders_business_status_created", "business_id", "status", "created_at"),
         Index("ix_orders_status_expires", "status", "expires_at"),
-        # The supervision dashboards read a cooperative's last sale by walking this index backwards.
-        Index("ix_orders_cooperative_created", "cooperative_id", "created_at"),
+        # The supervision dashboards walk this index backwards for a cooperative's last sale, and sum a
+        # region's sales by business from it alone (it covers status, business and subtotal).
+        Index(
+            "ix_orders_cooperative_created",
+            "cooperative_id",
+            "created_at",
+            "status",
+            "business_id",
+            "subtotal_idr",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

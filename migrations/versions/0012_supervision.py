@@ -4,8 +4,9 @@ Revision ID: 0012_supervision
 Revises: 0011_marketing_stats
 Create Date: 2026-11-22 05:03:24.973593
 
-New tables only, plus one index on orders (cooperative_id, created_at) that the activity rule walks backwards
-to find a cooperative's last sale. The Perdep 06/2016 weight set is created on first use by the health
+New tables only, plus two indexes: orders (cooperative_id, created_at, status, business_id, subtotal_idr), which
+the activity rule walks backwards for a cooperative's last sale and the regional dashboard sums sales from
+without reading the orders themselves; and products (cooperative_id, status) for a cooperative's review count. The Perdep 06/2016 weight set is created on first use by the health
 service (``dashboards.health_service.default_weight_set``), so tests built with create_all get it too.
 """
 from alembic import op
@@ -169,11 +170,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_public_report_notes_report_id'), ['report_id'], unique=False)
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index('ix_orders_cooperative_created', ['cooperative_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_orders_cooperative_created', ['cooperative_id', 'created_at', 'status', 'business_id', 'subtotal_idr'], unique=False)
+
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.create_index('ix_products_cooperative_status', ['cooperative_id', 'status'], unique=False)
 
 
 
 def downgrade():
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index('ix_products_cooperative_status')
+
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index('ix_orders_cooperative_created')
 
