@@ -1,6 +1,6 @@
-"""Demo data for supervision: RATs, two dormant cooperatives (one in Kabupaten Bekasi, one in Solok Selatan)
-with public reports about them, a health assessment, an activation target for Kabupaten Bekasi and a year of
-monthly activity snapshots. Called by ``marketplace.demo`` last (flush, no commit)."""
+"""Demo data for supervision: RATs, a dormant cooperative in Kabupaten Bekasi, public reports about it and
+about the dormant one of Solok Selatan, a health assessment, an activation target for Kabupaten Bekasi and a
+year of monthly activity snapshots. Called by ``marketplace.demo`` last (flush, no commit)."""
 
 from __future__ import annotations
 
@@ -53,18 +53,6 @@ _DORMANT = (
         "AHU-0001187.AH.01.26.TAHUN 2016",
         "3216070020000416",
         ("ketua.tambun", "Sugiyono"),
-    ),
-    (
-        "sungaipagu",
-        "ksp-saiyo-sungai-pagu",
-        "Koperasi Simpan Pinjam Saiyo Sungai Pagu",
-        CooperativeType.SAVINGS_LOAN,
-        "13.11",
-        Sector.PRODUCE,
-        "Jl. Raya Muara Labuh No. 21, Nagari Pasar Muara Labuh, Kec. Sungai Pagu, Kabupaten Solok Selatan",
-        "AHU-0002291.AH.01.26.TAHUN 2014",
-        "1311020020000214",
-        ("ketua.sungaipagu", "Zulkifli Datuak Rajo"),
     ),
 )
 
@@ -189,7 +177,7 @@ def seed_supervision(builder: Any) -> None:
         ),
         (
             "LAP-DEMO02",
-            dormant["sungaipagu"],
+            coops.get("pagu", dormant["tambun"]),
             ReportCategory.LIKE_A_BANK,
             "Koperasi ini menawarkan deposito berbunga 2% per bulan kepada masyarakat umum yang bukan "
             "anggota lewat grup WhatsApp, dan meminjamkan uang ke pedagang pasar dengan bunga harian.",
