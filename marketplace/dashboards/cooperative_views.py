@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from marketplace import regions
 from marketplace.cooperatives.models import Cooperative
 from marketplace.dashboards import business as business_dashboard
-from marketplace.dashboards import charts, exports
+from marketplace.dashboards import charts, exports, regional
 from marketplace.dashboards import cooperative as dashboard
 from marketplace.dashboards.activity import ACTIVITY_LABELS, ActivityKind
 from marketplace.extensions import db
@@ -33,12 +33,19 @@ def _sector(value: str) -> str:
         return value
 
 
+MEMBERS_PER_PAGE = 50
+
+
 @bp.get("/koperasi/<slug>/dasbor")
 @login_required
 def index(slug: str) -> str:
     cooperative = _cooperative(slug)
     days = business_dashboard.period_days(request.args.get("hari", type=int))
     data = dashboard.cooperative_dashboard(cooperative, days)
+    # Hundreds of members: the page shows them 50 at a time; the roster CSV holds them all.
+    members_page = regional.paginate(
+        data.members.rows, request.args.get("anggota", type=int), MEMBERS_PER_PAGE
+    )
     return render_template(
         "dashboards/cooperative.html",
         cooperative=cooperative,
@@ -49,6 +56,7 @@ def index(slug: str) -> str:
         activity_kinds=list(ActivityKind),
         activity_labels=ACTIVITY_LABELS,
         has_rat="rat.index" in current_app.view_functions,
+        members_page=members_page,
     )
 
 
