@@ -39,6 +39,7 @@ from coalitions.selling.models import (
     CommitmentStatus,
     MemberPayout,
     SellingCoalition,
+    SellingEvent,
     SellingStatus,
 )
 from marketplace.cooperatives.models import Business, Cooperative
@@ -217,7 +218,7 @@ class CoalitionFigures:
             literal_column("'b'").label("kind"),
             Pledge.coalition_id.label("coalition_id"),
             Pledge.created_at.label("at"),
-        ).where(_ids_filter(Pledge.business_id, business_ids), Pledge.status != PledgeStatus.WITHDRAWN)
+        ).where(_ids_filter(Pledge.business_id, business_ids), Pledge.status == PledgeStatus.ACTIVE)
         commitments = select(
             Commitment.business_id.label("business_id"),
             literal_column("'s'").label("kind"),
@@ -244,18 +245,26 @@ class CoalitionFigures:
 
     def cooperative_summary(self, cooperative_id: int) -> CooperativeCoalitions:
         """Open and successful counts, members' savings, shares still due, payouts owed and paid, and the 10
-        most recent coalitions (drafts included: the managers' own list), in seven queries whatever their
+        most recent coalitions (drafts included: the managers' own list), in eight queries whatever their
         number."""
-        open_buying, closed_buying, savings = db.session.execute(
+        open_buying, closed_buying = db.session.execute(
             select(
                 func.count(BuyingCoalition.id).filter(BuyingCoalition.status == S.OPEN),
                 func.count(BuyingCoalition.id).filter(BuyingCoalition.status.in_(BUYING_SUCCESS)),
-                func.coalesce(
-                    func.sum(BuyingCoalition.savings_idr).filter(BuyingCoalition.status.in_(BUYING_SUCCESS)),
-                    0,
-                ),
             ).where(BuyingCoalition.cooperative_id == cooperative_id)
         ).one()
+        # Members' savings by the per-share rule (as on the members' own and the regional dashboards), so a
+        # share the cooperative took over after the close is not counted as a member's saving.
+        solo = _solo_prices()
+        savings = db.session.scalar(
+            select(func.coalesce(func.sum(_share_savings(solo.c.price)), 0))
+            .join(BuyingCoalition, BuyingCoalition.id == MemberShare.coalition_id)
+            .join(solo, solo.c.coalition_id == MemberShare.coalition_id)
+            .where(
+                BuyingCoalition.cooperative_id == cooperative_id,
+                BuyingCoalition.status.in_(BUYING_SUCCESS),
+            )
+        )
         shares_due = db.session.scalar(
             select(func.coalesce(func.sum(_share_owed()), 0))
             .join(BuyingCoalition, BuyingCoalition.id == MemberShare.coalition_id)
@@ -408,22 +417,27 @@ class CoalitionFigures:
 
     # --- activity -------------------------------------------------------------------------------------------
 
-    def last_coalition_columns(self, cooperative_id: ColumnElement[int]) -> list[ColumnElement[Any]]:
-        # A buying coalition counts from when it was published; a selling one (which has no publication
-        # time) from when it was created, once it left the draft state.
+    def last_coalition_columns(
+        self, cooperative_id: ColumnElement[int], as_of: datetime
+    ) -> list[ColumnElement[Any]]:
+        # A coalition counts from when it was published: a buying one by its publication time (a draft
+        # cancelled unpublished has none), a selling one by its history's move from draft to open.
         buying = (
-            select(func.max(func.coalesce(BuyingCoalition.published_at, BuyingCoalition.created_at)))
+            select(func.max(BuyingCoalition.published_at))
             .where(
                 BuyingCoalition.cooperative_id == cooperative_id,
-                BuyingCoalition.status != CoalitionStatus.DRAFT,
+                BuyingCoalition.published_at.is_not(None),
+                BuyingCoalition.published_at <= as_of,
             )
             .scalar_subquery()
         )
         selling = (
-            select(func.max(SellingCoalition.created_at))
+            select(func.max(SellingEvent.created_at))
+            .join(SellingCoalition, SellingCoalition.id == SellingEvent.coalition_id)
             .where(
                 SellingCoalition.cooperative_id == cooperative_id,
-                SellingCoalition.status != SellingStatus.DRAFT,
+                SellingEvent.to_status == SellingStatus.OPEN,
+                SellingEvent.created_at <= as_of,
             )
             .scalar_subquery()
         )

@@ -3,9 +3,10 @@ one of a sale, a coalition, a new member or an annual members' meeting (RAT).
 
 The window is the 365 days up to the moment asked about, inclusive: a sale 364 days ago makes a cooperative
 active, one 366 days ago does not. What counts:
-- a sale: an order placed through the cooperative that was paid or is on its way (``SOLD_ORDER_STATUSES``, by
-  the time it was placed), or an offline sale (not voided) recorded by one of its active members;
-- a coalition: a buying or selling coalition it published (drafts do not count), via ``sources``;
+- a sale: an order placed through the cooperative that was paid or is on its way (``SOLD_ORDER_STATUSES``,
+  by the time it was placed), or an offline sale (not voided) by one of its active members since joining;
+- a coalition: a buying or selling coalition it published (drafts, and drafts cancelled unpublished, do not
+  count), from when it was published, via ``sources``;
 - a new member: a membership approved (``joined_at``);
 - a RAT: a meeting recorded with its date (counted from the start of that day, WIB).
 
@@ -135,6 +136,7 @@ def _sale_offline(cooperative_id: ColumnElement[int], as_of: datetime) -> Column
         .where(
             Membership.cooperative_id == cooperative_id,
             Membership.status == MembershipStatus.ACTIVE,
+            Membership.joined_at <= OfflineSale.sold_at,  # sold as a member, not before joining
             OfflineSale.voided_at.is_(None),
             OfflineSale.sold_at <= as_of,
         )
@@ -172,8 +174,9 @@ def activities(
 ) -> dict[int, Activity]:
     """The activity of these cooperatives (a select of ids, a list of ids, or None for every cooperative),
     in one statement."""
-    as_of = aware(as_of) or utcnow()
-    coalition_columns = coalition_source().last_coalition_columns(Cooperative.id)
+    # UTC: SQLite compares the stored UTC text, so a bound in another zone would be hours off.
+    as_of = (aware(as_of) or utcnow()).astimezone(UTC)
+    coalition_columns = coalition_source().last_coalition_columns(Cooperative.id, as_of)
     stmt = select(
         Cooperative.id,
         _sale_online(Cooperative.id, as_of),
@@ -189,12 +192,11 @@ def activities(
     result: dict[int, Activity] = {}
     for row in db.session.execute(stmt):
         cooperative_id, online, offline, member, rat, *coalitions = row
-        coalition_at = _latest(coalitions)
         result[cooperative_id] = Activity(
             cooperative_id=cooperative_id,
             as_of=as_of,
             last_sale_at=_latest((online, offline)),
-            last_coalition_at=coalition_at if coalition_at and coalition_at <= as_of else None,
+            last_coalition_at=_latest(coalitions),
             last_member_at=aware(member),
             last_rat_on=rat,
         )
@@ -226,7 +228,7 @@ def month_of(moment: datetime) -> date:
 def take_snapshot(*, as_of: datetime | None = None) -> int:
     """Record every cooperative's activity for the month of ``as_of`` (WIB), replacing what an earlier run
     recorded this month. Idempotent; run daily by ``flask dashboards snapshot``. Returns the rows written."""
-    as_of = aware(as_of) or utcnow()
+    as_of = (aware(as_of) or utcnow()).astimezone(UTC)
     month = month_of(as_of)
     found = activities(None, as_of=as_of)
     existing = {

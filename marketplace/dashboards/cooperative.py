@@ -217,7 +217,6 @@ def cooperative_sales(cooperative: Cooperative, days: int, *, until: date | None
     series = {
         start + timedelta(days=i): stats.Day(day=start + timedelta(days=i)) for i in range((end - start).days)
     }
-    members = active_member_ids(cooperative.id)
     sold = and_(
         Order.cooperative_id == cooperative.id,
         Order.status.in_(SOLD_ORDER_STATUSES),
@@ -225,7 +224,14 @@ def cooperative_sales(cooperative: Cooperative, days: int, *, until: date | None
         Order.created_at < hi,
     )
     offline_sold = and_(
-        OfflineSale.business_id.in_(members),
+        select(Membership.id)
+        .where(
+            Membership.business_id == OfflineSale.business_id,
+            Membership.cooperative_id == cooperative.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.joined_at <= OfflineSale.sold_at,  # sold as a member, not before joining
+        )
+        .exists(),
         OfflineSale.voided_at.is_(None),
         OfflineSale.sold_at >= lo,
         OfflineSale.sold_at < hi,

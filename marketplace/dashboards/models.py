@@ -149,7 +149,8 @@ HEALTH_CATEGORY_LABELS = {
 
 class HealthWeightSet(db.Model):
     """A set of aspect weights (whole numbers adding up to 100). The Perdep 06/2016 set for savings and loan
-    cooperatives is created by the migration; admins may add others (an aspect weighted 0 is not assessed)."""
+    cooperatives is created on first use (``health_service.default_weight_set``); admins may add others (an
+    aspect weighted 0 is not assessed)."""
 
     __tablename__ = "health_weight_sets"
 

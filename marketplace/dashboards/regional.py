@@ -262,16 +262,23 @@ def _online_by_sector(ids: list[int], since: datetime, as_of: datetime) -> dict[
 
 
 def _offline_by_sector(ids: list[int], since: datetime, as_of: datetime) -> dict[str, int]:
-    """Offline sales (not voided) of the active member businesses of these cooperatives, by sector. A business
-    that is a member of two of them counts once."""
-    members = select(Membership.business_id).where(
-        Membership.cooperative_id.in_(ids), Membership.status == MembershipStatus.ACTIVE
+    """Offline sales (not voided) of the active member businesses of these cooperatives made since they
+    joined, by sector. A business that is a member of two of them counts once."""
+    sold_as_member = (
+        select(Membership.id)
+        .where(
+            Membership.business_id == OfflineSale.business_id,
+            Membership.cooperative_id.in_(ids),
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.joined_at <= OfflineSale.sold_at,  # sold as a member, not before joining
+        )
+        .exists()
     )
     rows = db.session.execute(
         select(Business.sector, func.sum(OfflineSale.total_idr))
         .join(Business, Business.id == OfflineSale.business_id)
         .where(
-            OfflineSale.business_id.in_(members),
+            sold_as_member,
             OfflineSale.voided_at.is_(None),
             OfflineSale.sold_at >= since,
             OfflineSale.sold_at <= as_of,

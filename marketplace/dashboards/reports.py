@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.accounts import policy
 from marketplace.accounts.models import OfficerAppointment
@@ -281,7 +282,11 @@ def by_reference(reference: str) -> PublicReport | None:
     reference = (reference or "").strip().upper()
     if not reference or len(reference) > 16:
         return None
-    return db.session.scalar(select(PublicReport).where(PublicReport.reference == reference))
+    return db.session.scalar(
+        select(PublicReport)
+        .where(PublicReport.reference == reference)
+        .options(selectinload(PublicReport.notes).selectinload(ReportNote.author))
+    )
 
 
 def notes_for_reporter(report: PublicReport) -> list[ReportNote]:
@@ -439,7 +444,9 @@ def inbox(
         statement = statement.where(PublicReport.status.in_(OPEN_STATUSES))
     elif status != "all":
         statement = statement.where(PublicReport.status == ReportStatus(status))
-    statement = statement.order_by(PublicReport.created_at.desc(), PublicReport.id.desc())
+    statement = statement.order_by(PublicReport.created_at.desc(), PublicReport.id.desc()).options(
+        contains_eager(PublicReport.cooperative)  # already joined: no query per row for its name
+    )
     return db.paginate(statement, page=max(int(page), 1), per_page=PER_PAGE, error_out=False, count=True)
 
 

@@ -75,9 +75,11 @@ class CoalitionSource(Protocol):
         """For each of these businesses that joined a coalition: when it last pledged or committed and how
         many coalitions it joined, in one grouped query per coalition kind."""
 
-    def last_coalition_columns(self, cooperative_id: ColumnElement[int]) -> list[ColumnElement[Any]]:
-        """Correlated scalar subqueries, one per coalition kind: the latest moment a coalition of the
-        cooperative whose id is ``cooperative_id`` was published (drafts do not count)."""
+    def last_coalition_columns(
+        self, cooperative_id: ColumnElement[int], as_of: datetime
+    ) -> list[ColumnElement[Any]]:
+        """Correlated scalar subqueries, one per coalition kind: the latest moment up to ``as_of`` (UTC) a
+        coalition of the cooperative whose id is ``cooperative_id`` was published (drafts do not count)."""
 
 
 class _NoCoalitions:
@@ -93,7 +95,9 @@ class _NoCoalitions:
     def business_coalitions(self, business_ids: Select[Any] | Sequence[int]) -> dict[int, MemberCoalitions]:
         return {}
 
-    def last_coalition_columns(self, cooperative_id: ColumnElement[int]) -> list[ColumnElement[Any]]:
+    def last_coalition_columns(
+        self, cooperative_id: ColumnElement[int], as_of: datetime
+    ) -> list[ColumnElement[Any]]:
         return []
 
 

@@ -115,8 +115,14 @@ def percent_tenths(part: int, whole: int) -> int:
 
 
 def format_tenths(tenths: int) -> str:
-    """523 → "52,3" (Indonesian decimal comma)."""
-    return f"{tenths // 10},{tenths % 10}"
+    """523 → "52,3" in Indonesian (decimal comma), "52.3" in English."""
+    from flask_babel import get_locale
+
+    try:
+        english = str(get_locale() or "id").startswith("en")
+    except RuntimeError:  # outside a request (CLI): the default language
+        english = False
+    return f"{tenths // 10}{'.' if english else ','}{tenths % 10}"
 
 
 def target_count(percent: int, total: int) -> int:
@@ -133,6 +139,9 @@ def expected_active(target: ActivationTarget, goal: int, day: date) -> int:
 
 
 def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February → 28 February); date.max when that is past year 9999."""
+    if day.year + years > date.max.year:
+        return date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February → 28 February
@@ -248,6 +257,8 @@ def _validate(data: TargetData) -> tuple[str, int, date, date]:
         raise DomainError(_("Isi tanggal mulai."), field="start_on")
     if data.start_on < FIRST_START:
         raise DomainError(_("Tanggal mulai terlalu lama."), field="start_on")
+    if data.start_on > add_years(today(), 10):
+        raise DomainError(_("Tanggal mulai paling lambat 10 tahun dari sekarang."), field="start_on")
     if data.deadline_on is None:
         raise DomainError(_("Isi tenggat target."), field="deadline_on")
     if data.deadline_on <= data.start_on:

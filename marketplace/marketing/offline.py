@@ -9,7 +9,7 @@ sale is voided, never deleted: the units it took go back to stock and it stops c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -177,9 +177,10 @@ def void_sale(actor: Any, sale: OfflineSale, reason: str) -> None:
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """A calendar day in Western Indonesia Time (where most sellers are), as an aware [start, end)."""
+    """A calendar day in Western Indonesia Time (where most sellers are), as an aware [start, end) in UTC:
+    SQLite compares the stored UTC text, so a bound must be UTC (a WIB wall-clock bound is 7 hours off)."""
     start = datetime.combine(day, time(0, 0), tzinfo=JAKARTA)
-    return start, start + timedelta(days=1)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def today() -> date:

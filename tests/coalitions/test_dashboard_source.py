@@ -137,11 +137,13 @@ def test_cooperative_summary(app, world):  # type: ignore[no-untyped-def]
     with app.test_request_context():
         with counting_queries() as counter:
             summary = coalition_source().cooperative_summary(cooperative_id)
-        assert counter["n"] <= 8  # seven queries (and the test's savepoint)
+        assert counter["n"] <= 9  # eight queries (and the test's savepoint)
     assert (summary.open_buying, summary.closed_buying) == (1, 1)
     assert (summary.open_selling, summary.closed_selling) == (0, 1)
-    # as fulfilment.cooperative_savings: the savings written at the close (107 sacks × Rp20.000)
-    assert summary.savings_idr == 2_140_000 == fulfilment.cooperative_savings(cooperative.id)[0]
+    # Members' savings by the per-share rule: the coalition saved 107 sacks × Rp20.000 = Rp2.140.000 at the
+    # close (fulfilment.cooperative_savings), but the 12 sacks of Z's share went to the cooperative since.
+    assert fulfilment.cooperative_savings(cooperative.id)[0] == 2_140_000
+    assert summary.savings_idr == 1_900_000 == 95 * 20_000
     assert summary.shares_due_idr == X_TOTAL + Y_TOTAL == 17_271_028
     assert (summary.payouts_owed_idr, summary.payouts_paid_idr) == (PAYOUTS - 20_000_000, 20_000_000)
     assert [line.coalition_id for line in summary.recent] == [

@@ -226,3 +226,53 @@ def test_the_window_is_measured_from_now_by_default() -> None:
     _sale(cooperative, business, utcnow() - timedelta(days=364))
 
     assert activity.cooperative_activity(cooperative).active is True
+
+
+def test_a_draft_cancelled_unpublished_is_not_a_coalition() -> None:
+    from coalitions.models import CoalitionStatus
+
+    cooperative, _ = _bare_cooperative()
+    make_coalition(cooperative, status=CoalitionStatus.CANCELLED, published_at=None)
+
+    assert activity.cooperative_activity(cooperative, as_of=NOW).active is False
+
+
+def test_a_later_coalition_does_not_hide_one_inside_a_past_window() -> None:
+    from coalitions.models import CoalitionStatus
+
+    cooperative, _ = _bare_cooperative()
+    make_coalition(cooperative, status=CoalitionStatus.CLOSED_FAILED, published_at=NOW - timedelta(days=100))
+    make_coalition(cooperative, status=CoalitionStatus.OPEN, published_at=NOW - timedelta(days=5))
+
+    earlier = activity.cooperative_activity(cooperative, as_of=NOW - timedelta(days=30))
+
+    assert earlier.active is True
+    assert earlier.last_coalition_at == NOW - timedelta(days=100)
+
+
+def test_an_as_of_in_wib_means_the_same_moment_as_in_utc() -> None:
+    from zoneinfo import ZoneInfo
+
+    wib = ZoneInfo("Asia/Jakarta")
+    cooperative, business = _bare_cooperative()
+    # 1 June 02:00 WIB is 31 May 19:00 UTC: after the end of 31 May WIB (16:59 UTC), before 1 June 03:00 WIB.
+    _sale(cooperative, business, datetime(2026, 6, 1, 2, 0, tzinfo=wib).astimezone(UTC))
+
+    end_of_may = activity.cooperative_activity(cooperative, as_of=datetime(2026, 5, 31, 23, 59, tzinfo=wib))
+    june = activity.cooperative_activity(cooperative, as_of=datetime(2026, 6, 1, 3, 0, tzinfo=wib))
+
+    assert (end_of_may.active, end_of_may.last_sale_at) == (False, None)
+    assert june.active is True
+
+
+def test_offline_sales_before_joining_are_not_the_cooperatives() -> None:
+    cooperative = make_cooperative()
+    business = make_business()
+    make_membership(cooperative, business).joined_at = NOW - timedelta(days=10)
+    db.session.flush()
+    _offline_sale(business, NOW - timedelta(days=20))  # sold on its own, before it joined
+
+    found = activity.cooperative_activity(cooperative, as_of=NOW)
+
+    assert found.last_sale_at is None
+    assert found.last == (ActivityKind.MEMBER, NOW - timedelta(days=10))

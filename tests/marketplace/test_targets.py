@@ -294,6 +294,15 @@ def test_invalid_input_is_refused_with_the_input_kept(app: Flask, web) -> None:
 
     no_date = web.post("/wilayah/32.16/target", _target_form(duration="tanggal", deadline_on=""))
     assert no_date.status_code == 422 and "Isi tanggal tenggat." in html(no_date)
+
+    # A start in year 9999 (five years on would be past the calendar) is an error on the field, not a 500.
+    for far in (
+        _target_form(start_on="9999-01-01"),
+        _target_form(start_on="9990-01-01", duration="tanggal", deadline_on="9995-01-01"),
+    ):
+        response = web.post("/wilayah/32.16/target", far)
+        assert response.status_code == 422
+        assert "Tanggal mulai paling lambat 10 tahun dari sekarang." in html(response)
     assert db.session.scalar(select(func.count()).select_from(ActivationTarget)) == 0
 
 
