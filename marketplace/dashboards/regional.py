@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 
 from marketplace import regions
 from marketplace.clock import utcnow
@@ -264,15 +264,17 @@ def _online_by_sector(ids: list[int], since: datetime, as_of: datetime) -> dict[
 def _offline_by_sector(ids: list[int], since: datetime, as_of: datetime) -> dict[str, int]:
     """Offline sales (not voided) of the active member businesses of these cooperatives made since they
     joined, by sector. A business that is a member of two of them counts once."""
-    sold_as_member = (
-        select(Membership.id)
-        .where(
-            Membership.business_id == OfflineSale.business_id,
-            Membership.cooperative_id.in_(ids),
-            Membership.status == MembershipStatus.ACTIVE,
-            Membership.joined_at <= OfflineSale.sold_at,  # sold as a member, not before joining
+    # The sales made as a member, found from the memberships (a business in two of them counts once).
+    sold_as_member = OfflineSale.id.in_(
+        select(OfflineSale.id).join(
+            Membership,
+            and_(
+                Membership.business_id == OfflineSale.business_id,
+                Membership.cooperative_id.in_(ids),
+                Membership.status == MembershipStatus.ACTIVE,
+                Membership.joined_at <= OfflineSale.sold_at,  # sold as a member, not before joining
+            ),
         )
-        .exists()
     )
     rows = db.session.execute(
         select(Business.sector, func.sum(OfflineSale.total_idr))
