@@ -264,3 +264,23 @@ def test_query_count_does_not_grow_with_members(web, coop):  # type: ignore[no-u
         assert web.get(url).status_code == 200
     assert counter["n"] == before
     assert web.get("/koperasi/rajut-bekasi/anggota.csv").status_code == 200
+
+
+def test_offline_sales_made_before_joining_are_not_the_cooperatives(app, coop):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from marketplace.cooperatives.models import Membership
+
+    laris = coop["members"]["Laris"]
+    membership = db.session.scalars(
+        select(Membership).where(
+            Membership.business_id == laris.id, Membership.cooperative_id == coop["cooperative"].id
+        )
+    ).one()
+    membership.joined_at = utcnow() + timedelta(minutes=1)  # its Rp50.000 sale came before it joined
+    db.session.flush()
+
+    totals = dashboard.cooperative_sales(coop["cooperative"], 30).totals
+
+    assert (totals.orders_offline, totals.revenue_offline_idr) == (0, 0)
+    assert totals.revenue_online_idr == 170_000  # orders through the cooperative still count
