@@ -1202,7 +1202,7 @@ def machine(url: str) -> list[str]:
     load = os.getloadavg()
     return [
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; commit `{commit.strip()[:12]}`"
-        + (" with uncommitted changes (other helpers' work in progress)" if dirty.strip() else ""),
+        + (" with uncommitted changes" if dirty.strip() else ""),
         f"- machine: {os.cpu_count()} × {model}; Python {platform.python_version()}; {db_version}; "
         f"load average {load[0]:.2f} / {load[1]:.2f}",
         f"- database size: {size / 2**20:.0f} MB",
