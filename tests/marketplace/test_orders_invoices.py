@@ -23,7 +23,9 @@ from tests.factories import (
     make_user,
 )
 
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+# fpdf2 writes "stream\n...\nendstream"; an optional \r before "\nendstream" would eat a compressed
+# stream's last byte when it happens to be 0x0d (a date or amount that makes it so failed one run in many).
+_STREAM = re.compile(rb"stream\n(.*?)\nendstream", re.S)
 
 
 def pdf_content(data: bytes) -> bytes:
