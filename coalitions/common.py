@@ -3,22 +3,17 @@ messages, SQLite's naive datetimes, and re-reading a row under its lock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask_babel import format_number
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from marketplace.clock import aware as aware  # re-exported: the one definition lives in marketplace.clock
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 
 M = TypeVar("M")
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def qty(n: int) -> str:

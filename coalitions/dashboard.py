@@ -17,7 +17,7 @@ The rules, so that every dashboard and export agrees with the coalition pages:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
@@ -42,6 +42,7 @@ from coalitions.selling.models import (
     SellingEvent,
     SellingStatus,
 )
+from marketplace.clock import aware as _aware
 from marketplace.cooperatives.models import Business, Cooperative
 from marketplace.dashboards.sources import CoalitionLine, CooperativeCoalitions, MemberCoalitions
 from marketplace.extensions import db
@@ -55,12 +56,6 @@ RECENT = 10
 BUYING_SUCCESS = (S.CLOSED_SUCCESS, S.ORDERED, S.RECEIVED, S.DISTRIBUTED)
 # A selling coalition closed with an allocation, at any later step.
 SELLING_CLOSED = (SS.COMMITTED, SS.CHECKED, SS.DELIVERED, SS.PAID, SS.SETTLED)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite: naive UTC
 
 
 def _solo_prices() -> Any:
@@ -107,6 +102,32 @@ def _payout_owed() -> ColumnElement[int]:
 
 def _ids_filter(column: ColumnElement[int], ids: Select[Any] | Sequence[int]) -> ColumnElement[bool]:
     return column.in_(ids if isinstance(ids, Select) else list(ids))
+
+
+def _line(
+    kind: str,
+    coalition_id: int,
+    title: str,
+    cooperative_name: str,
+    status: Any,
+    deadline: datetime,
+    closed_at: datetime | None,
+    **amounts: Any,
+) -> CoalitionLine:
+    """One coalition, buying or selling, as a dashboard line (its deadline while open, else its close)."""
+    buying = kind == "buying"
+    is_open = status is (S.OPEN if buying else SS.OPEN)
+    return CoalitionLine(
+        kind=kind,
+        coalition_id=coalition_id,
+        title=title,
+        cooperative_name=cooperative_name,
+        status_label=str((COALITION_STATUS_LABELS if buying else SELLING_STATUS_LABELS)[status]),
+        url=url_for("coalitions.detail" if buying else "selling.detail", coalition_id=coalition_id),
+        is_open=is_open,
+        when=_aware(deadline if is_open or closed_at is None else closed_at),
+        **amounts,
+    )
 
 
 class CoalitionFigures:
@@ -175,37 +196,33 @@ class CoalitionFigures:
         ).all()
         lines: list[tuple[datetime, int, CoalitionLine]] = []
         for cid, title, status, deadline, closed_at, created, coop, business_id, savings, due in buying:
-            is_open = status is S.OPEN
-            line = CoalitionLine(
-                kind="buying",
-                coalition_id=cid,
-                title=title,
-                cooperative_name=coop,
-                status_label=str(COALITION_STATUS_LABELS[status]),
-                url=url_for("coalitions.detail", coalition_id=cid),
-                is_open=is_open,
-                when=_aware(deadline if is_open or closed_at is None else closed_at),  # type: ignore[arg-type]
+            line = _line(
+                "buying",
+                cid,
+                title,
+                coop,
+                status,
+                deadline,
+                closed_at,
                 business_id=business_id,
                 savings_idr=int(savings),
                 amount_due_idr=int(due),
             )
-            lines.append((_aware(created), cid, line))  # type: ignore[arg-type]
+            lines.append((_aware(created), cid, line))
         for cid, title, status, deadline, closed_at, created, coop, business_id, owed, paid in selling:
-            is_open = status is SS.OPEN
-            line = CoalitionLine(
-                kind="selling",
-                coalition_id=cid,
-                title=title,
-                cooperative_name=coop,
-                status_label=str(SELLING_STATUS_LABELS[status]),
-                url=url_for("selling.detail", coalition_id=cid),
-                is_open=is_open,
-                when=_aware(deadline if is_open or closed_at is None else closed_at),  # type: ignore[arg-type]
+            line = _line(
+                "selling",
+                cid,
+                title,
+                coop,
+                status,
+                deadline,
+                closed_at,
                 business_id=business_id,
                 payout_owed_idr=int(owed),
                 payout_paid_idr=int(paid),
             )
-            lines.append((_aware(created), cid, line))  # type: ignore[arg-type]
+            lines.append((_aware(created), cid, line))
         lines.sort(key=lambda item: (item[0], item[1]), reverse=True)
         return [line for _created, _id, line in lines[:BUSINESS_LINES]]
 
@@ -350,36 +367,32 @@ class CoalitionFigures:
         ).all()
         lines: list[tuple[datetime, str, int, CoalitionLine]] = []
         for cid, title, status, deadline, closed_at, created, savings, amount_due in buying:
-            is_open = status is S.OPEN
             succeeded = status in BUYING_SUCCESS
-            line = CoalitionLine(
-                kind="buying",
-                coalition_id=cid,
-                title=title,
-                cooperative_name=name,
-                status_label=str(COALITION_STATUS_LABELS[status]),
-                url=url_for("coalitions.detail", coalition_id=cid),
-                is_open=is_open,
-                when=_aware(deadline if is_open or closed_at is None else closed_at),  # type: ignore[arg-type]
+            line = _line(
+                "buying",
+                cid,
+                title,
+                name,
+                status,
+                deadline,
+                closed_at,
                 savings_idr=int(savings or 0) if succeeded else 0,
                 amount_due_idr=int(amount_due or 0) if succeeded else 0,
             )
-            lines.append((_aware(created), "b", cid, line))  # type: ignore[arg-type]
+            lines.append((_aware(created), "b", cid, line))
         for cid, title, status, deadline, closed_at, created, owed_idr, paid_idr in selling:
-            is_open = status is SS.OPEN
-            line = CoalitionLine(
-                kind="selling",
-                coalition_id=cid,
-                title=title,
-                cooperative_name=name,
-                status_label=str(SELLING_STATUS_LABELS[status]),
-                url=url_for("selling.detail", coalition_id=cid),
-                is_open=is_open,
-                when=_aware(deadline if is_open or closed_at is None else closed_at),  # type: ignore[arg-type]
+            line = _line(
+                "selling",
+                cid,
+                title,
+                name,
+                status,
+                deadline,
+                closed_at,
                 payout_owed_idr=int(owed_idr or 0),
                 payout_paid_idr=int(paid_idr or 0),
             )
-            lines.append((_aware(created), "s", cid, line))  # type: ignore[arg-type]
+            lines.append((_aware(created), "s", cid, line))
         lines.sort(key=lambda item: (item[0], item[1], item[2]), reverse=True)
         return [line for *_key, line in lines[:RECENT]]
 

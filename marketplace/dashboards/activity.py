@@ -21,12 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select
 
-from marketplace.clock import utcnow
+from marketplace.clock import JAKARTA, aware, utcnow
 from marketplace.cooperatives.models import Cooperative, Membership, MembershipStatus
 from marketplace.dashboards.models import ActivitySnapshot, RatRecord
 from marketplace.dashboards.sources import coalition_source
@@ -35,7 +34,6 @@ from marketplace.marketing.event_models import OfflineSale
 from marketplace.marketing.offline import SOLD_ORDER_STATUSES
 from marketplace.orders.models import Order
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 WINDOW = timedelta(days=365)
 
 
@@ -52,12 +50,6 @@ ACTIVITY_LABELS = {
     ActivityKind.MEMBER: _l("Anggota baru terakhir"),
     ActivityKind.RAT: _l("RAT terakhir"),
 }
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite: naive UTC
 
 
 def start_of_day(day: date) -> datetime:
@@ -164,9 +156,10 @@ def _rat(cooperative_id: ColumnElement[int], as_of: datetime) -> ColumnElement[A
     )
 
 
-def _latest(values: Iterable[Any]) -> datetime | None:
+def latest(values: Iterable[datetime | None]) -> datetime | None:
+    """The latest of some moments read from the database (None ignored; None when there are none)."""
     moments = [aware(v) for v in values if v is not None]
-    return max(moments) if moments else None  # type: ignore[type-var]
+    return max(moments) if moments else None
 
 
 def activities(
@@ -195,8 +188,8 @@ def activities(
         result[cooperative_id] = Activity(
             cooperative_id=cooperative_id,
             as_of=as_of,
-            last_sale_at=_latest((online, offline)),
-            last_coalition_at=_latest(coalitions),
+            last_sale_at=latest((online, offline)),
+            last_coalition_at=latest(coalitions),
             last_member_at=aware(member),
             last_rat_on=rat,
         )

@@ -25,6 +25,7 @@ from sqlalchemy import Select, and_, case, distinct, exists, func, literal, null
 from marketplace.accounts import policy
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.clock import utcnow
+from marketplace.clock import wib_day as _wib_day
 from marketplace.cooperatives.models import Business, Cooperative, Membership, MembershipStatus
 from marketplace.dashboards import activity as activity_rule
 from marketplace.dashboards.business import TOP_PRODUCTS, SalesOverview, overview_from
@@ -37,10 +38,6 @@ from marketplace.orders.models import Order, OrderLine
 
 MEMBER_WINDOW = timedelta(days=365)
 EVENTS_SHOWN = 10
-
-
-def _wib_day(moment: datetime) -> date:
-    return activity_rule.aware(moment).astimezone(activity_rule.JAKARTA).date()  # type: ignore[union-attr]
 
 
 def can_view_cooperative_dashboard(user: Any, cooperative: Cooperative) -> bool:
@@ -87,11 +84,6 @@ class MemberRow:
     def last_activity_on(self) -> date | None:
         last = self.last_activity_at
         return _wib_day(last) if last else None
-
-
-def _latest(*values: datetime | None) -> datetime | None:
-    found = [v for v in (activity_rule.aware(v) for v in values) if v is not None]
-    return max(found) if found else None
 
 
 def member_rows(cooperative: Cooperative, *, as_of: datetime | None = None) -> list[MemberRow]:
@@ -144,11 +136,11 @@ def member_rows(cooperative: Cooperative, *, as_of: datetime | None = None) -> l
         online_at, online_idr = online.get(business.id, (None, 0))
         offline_at, offline_idr = offline.get(business.id, (None, 0))
         taken = coalitions.get(business.id)
-        last_sale = _latest(online_at, offline_at)
+        last_sale = activity_rule.latest((online_at, offline_at))
         last_coalition = activity_rule.aware(taken.last_at) if taken else None
         if last_coalition is not None and last_coalition > as_of:
             last_coalition = None
-        last = _latest(last_sale, last_coalition)
+        last = activity_rule.latest((last_sale, last_coalition))
         rows.append(
             MemberRow(
                 business_id=business.id,

@@ -23,9 +23,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.accounts import policy
-from marketplace.clock import utcnow
+from marketplace.clock import today_wib as today
 from marketplace.cooperatives.models import Cooperative
-from marketplace.dashboards.activity import JAKARTA
 from marketplace.dashboards.models import RatRecord
 from marketplace.errors import DomainError, PermissionDenied
 from marketplace.extensions import db
@@ -42,10 +41,6 @@ class RatData:
     financial_year: int | None
     attendees: int | None = None
     notes: str = ""
-
-
-def today() -> date:
-    return utcnow().astimezone(JAKARTA).date()
 
 
 # --- who may do what ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, select
 
-from marketplace import regions
+from marketplace import clock, regions
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import (
     COOPERATIVE_TYPE_LABELS,
@@ -29,7 +29,6 @@ from marketplace.cooperatives.models import (
 )
 from marketplace.dashboards.activity import (
     ACTIVITY_LABELS,
-    JAKARTA,
     WINDOW,
     Activity,
     ActivityKind,
@@ -161,8 +160,7 @@ def paginate(items: Sequence[Any], page: int | None, per_page: int = PER_PAGE) -
 
 
 def wib_day(moment: datetime | None) -> date | None:
-    moment = aware(moment)
-    return moment.astimezone(JAKARTA).date() if moment else None
+    return clock.wib_day(moment) if moment is not None else None
 
 
 # --- the region's page --------------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ from sqlalchemy import case, func, select
 
 from marketplace import regions
 from marketplace.accounts import policy
+from marketplace.clock import today_wib as today
 from marketplace.clock import utcnow
-from marketplace.dashboards.activity import JAKARTA, activities, aware, month_of, region_cooperative_ids
+from marketplace.dashboards.activity import activities, aware, month_of, region_cooperative_ids
 from marketplace.dashboards.models import ActivationTarget, ActivitySnapshot
 from marketplace.errors import DomainError, PermissionDenied
 from marketplace.extensions import db
@@ -154,10 +155,6 @@ def whole_years(target: ActivationTarget) -> int | None:
         if add_years(target.start_on, years) == target.deadline_on:
             return years
     return None
-
-
-def today(now: datetime | None = None) -> date:
-    return (aware(now) or utcnow()).astimezone(JAKARTA).date()
 
 
 # --- who may do what ---------------------------------------------------------------------------------------

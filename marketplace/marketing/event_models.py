@@ -10,7 +10,7 @@ it took from stock (0 for a pre-order), and exactly that goes back when the sale
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.clock import utcnow
+from marketplace.clock import aware, utcnow
 from marketplace.dbtypes import str_enum
 from marketplace.extensions import db
 
@@ -35,11 +35,6 @@ if TYPE_CHECKING:
     from marketplace.accounts.models import User
     from marketplace.catalog.models import Product
     from marketplace.cooperatives.models import Business, Cooperative
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC; PostgreSQL aware datetimes."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class EventKind(enum.StrEnum):

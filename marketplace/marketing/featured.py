@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,7 +24,7 @@ from marketplace.accounts import policy
 from marketplace.catalog import search
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import is_public
-from marketplace.clock import utcnow
+from marketplace.clock import aware, utcnow
 from marketplace.cooperatives.models import Business, Cooperative, Membership, MembershipStatus
 from marketplace.errors import DomainError, PermissionDenied
 from marketplace.extensions import db
@@ -49,11 +49,6 @@ CAMPAIGN_TRANSITIONS: Mapping[CampaignStatus, frozenset[CampaignStatus]] = {
     CampaignStatus.PUBLISHED: frozenset({CampaignStatus.CANCELLED}),
     CampaignStatus.CANCELLED: frozenset(),
 }
-
-
-def aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _denied() -> PermissionDenied:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -20,14 +19,13 @@ from sqlalchemy.orm import selectinload
 from marketplace.accounts import policy
 from marketplace.catalog.models import Product, unit_label
 from marketplace.catalog.services import MAX_PRICE_IDR, MAX_QUANTITY, return_stock, take_stock
-from marketplace.clock import utcnow
+from marketplace.clock import JAKARTA, today_wib, utcnow
 from marketplace.cooperatives.models import Business, Membership, MembershipStatus
 from marketplace.errors import DomainError, PermissionDenied
 from marketplace.extensions import db
 from marketplace.marketing.event_models import Booth, Event, EventStatus, OfflineSale, PaymentMethod
 from marketplace.orders.models import Order, OrderLine, OrderStatus
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 NOTE_MAX = 300
 REASON_MAX = 500
 # Orders that count as sold: paid, or on their way to the buyer (a cash order is packed before it is paid).
@@ -40,6 +38,7 @@ SOLD_ORDER_STATUSES = frozenset(
         OrderStatus.COMPLETED,
     }
 )
+today = today_wib  # the calendar day in WIB (one definition, in marketplace.clock)
 
 
 @dataclass
@@ -181,10 +180,6 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     SQLite compares the stored UTC text, so a bound must be UTC (a WIB wall-clock bound is 7 hours off)."""
     start = datetime.combine(day, time(0, 0), tzinfo=JAKARTA)
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
-
-
-def today() -> date:
-    return utcnow().astimezone(JAKARTA).date()
 
 
 @dataclass

@@ -31,6 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.accounts import policy
 from marketplace.catalog.models import Product
+from marketplace.clock import aware as _aware
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Business, Cooperative, Membership, MembershipStatus
 from marketplace.errors import DomainError, PermissionDenied
@@ -236,11 +237,6 @@ class PromoQuote:
 
     def discount_for(self, business_id: int) -> int:
         return self.discount_by_business.get(business_id, 0)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _when(moment: datetime) -> str:

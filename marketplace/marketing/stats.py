@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import after_this_request, g, has_request_context, request
@@ -32,11 +32,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.accounts import policy
 from marketplace.catalog.models import Product
+from marketplace.clock import wib_day as _wib_day
 from marketplace.cooperatives.models import Business, Cooperative, Membership, MembershipStatus
 from marketplace.database import write_unit
 from marketplace.extensions import db
 from marketplace.marketing.event_models import OfflineSale
-from marketplace.marketing.offline import JAKARTA, SOLD_ORDER_STATUSES, day_bounds, today
+from marketplace.marketing.offline import SOLD_ORDER_STATUSES, day_bounds, today
 from marketplace.marketing.stats_models import STOREFRONT, CountKind, DailyCount
 from marketplace.orders.models import Order, OrderLine
 
@@ -342,12 +343,6 @@ def _collect(scope: _Scope, start: date, end: date, *, per_product: bool) -> Sta
             key=lambda r: (-r.revenue_idr, -r.orders, -r.views, r.title.lower(), r.product_id or 0),
         )[:TOP_PRODUCTS]
     return Stats(start=start, end=end, days=list(days.values()), totals=totals, products=rows)
-
-
-def _wib_day(moment: datetime) -> date:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(JAKARTA).date()
 
 
 def product_stats(product: Product, start: date, end: date) -> Stats:

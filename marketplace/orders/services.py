@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.accounts import policy
 from marketplace.catalog.models import Product, unit_label
 from marketplace.catalog.services import MAX_QUANTITY, is_public, take_stock
+from marketplace.clock import aware as _aware
 from marketplace.clock import utcnow
 from marketplace.cooperatives.models import Business, Cooperative
 from marketplace.errors import DomainError, NotFound, PermissionDenied
@@ -939,13 +940,6 @@ def expire_order(order_id: int, now: datetime | None = None) -> bool:
 
     notifications.order_cancelled(order, by="system")
     return True
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def describe_lines(order: Order) -> str:
