@@ -4,7 +4,7 @@ Debian's Chromium (never a downloaded browser)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -48,3 +48,26 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, request) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
+    """A fresh phone per person: its own 360 px browser context, so its own cookies (like ``page``). A test
+    module may set ``TIMEOUT_MS`` for slower steps (card payments)."""
+    contexts = []
+    timeout = getattr(request.module, "TIMEOUT_MS", 10_000)
+
+    def open_phone():  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport={"width": 360, "height": 780},
+            base_url=live_server,
+            locale="id-ID",
+            accept_downloads=True,
+        )
+        context.set_default_timeout(timeout)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_phone
+    for context in contexts:
+        context.close()

@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.orders import services as order_services
 from marketplace.orders.models import Checkout, Order, OrderStatus
 from marketplace.payments.models import Payment, PaymentStatus, WebhookEvent
-from tests.e2e.browser import log_in, log_out
+from tests.e2e.browser import fits_the_phone, log_in, log_out
 from tests.factories import (
     BEKASI,
     SOLOK_SELATAN,
@@ -40,10 +40,6 @@ PAYMENT_WAIT_MS = 30_000  # the webhook comes ~1 s after the payment; the page p
 
 
 # --- fixtures and steps -------------------------------------------------------------------------------------
-
-
-def _fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _product_url(product: Product) -> str:
@@ -125,7 +121,7 @@ def test_guest_fills_a_cart_from_two_sellers_and_pays_by_card(page, stripe_webho
     assert "Rp170.000" in line.locator(".cart-line-total").inner_text()
     assert page.locator(".cart-seller").count() == 2  # one box per seller
     assert "Rp230.000" in page.locator(".cart-total").inner_text()
-    _fits_the_phone(page)
+    fits_the_phone(page)
     line.get_by_label("Jumlah Boneka Teddy Rajut").fill("3")
     line.get_by_role("button", name="Ubah").click()
     expect(page.locator(f"#keranjang-{teddy.id} .cart-line-total")).to_have_text("Rp255.000")
@@ -133,7 +129,7 @@ def test_guest_fills_a_cart_from_two_sellers_and_pays_by_card(page, stripe_webho
     assert _cart_count(page) == "4"
     page.get_by_role("link", name="Lanjut ke pemesanan").click()
     page.wait_for_url("**/keranjang/pesan")
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
     # --- checkout: a missing phone number is refused and nothing typed is lost ------------------------------
     page.get_by_label("Nama penerima").fill("Ibu Sri Wahyuni")
@@ -145,7 +141,7 @@ def test_guest_fills_a_cart_from_two_sellers_and_pays_by_card(page, stripe_webho
     assert page.get_by_label("Nama penerima").input_value() == "Ibu Sri Wahyuni"
     assert page.get_by_label("E-mail").input_value() == "sri.wahyuni@contoh.id"
     assert db.session.scalar(select(func.count()).select_from(Checkout)) == 0
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
     page.get_by_label("Nomor WhatsApp/HP").fill("0812-3456-7890")
     _fill_delivery(page, *BEKASI)
@@ -164,7 +160,7 @@ def test_guest_fills_a_cart_from_two_sellers_and_pays_by_card(page, stripe_webho
     expect(rows.locator(".badge")).to_have_text(["Menunggu pembayaran", "Menunggu pembayaran"])
     assert _cart_count_or_none(page) is None  # the cart was emptied by the order
     expect(page.locator("#card-pay")).to_be_enabled()  # Stripe.js loaded and the card form mounted
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
     # --- a declined card: the orders stay payable -----------------------------------------------------------
     _fill_card(page, DECLINED_CARD)
@@ -185,7 +181,7 @@ def test_guest_fills_a_cart_from_two_sellers_and_pays_by_card(page, stripe_webho
     page.locator("#card-pay").click()
     expect(page.locator(".order-row .badge")).to_have_text(["Dibayar", "Dibayar"], timeout=PAYMENT_WAIT_MS)
     expect(page.locator("#card-pay")).to_have_count(0)  # nothing left to pay
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
     # --- the rows -------------------------------------------------------------------------------------------
     payments = wait_for(lambda: _settled(reference))  # both webhooks handled: nothing left in flight
@@ -209,7 +205,7 @@ def test_guest_fills_a_cart_from_two_sellers_and_pays_by_card(page, stripe_webho
     page.wait_for_url("**/pesanan/*")
     assert "Dibayar" in page.locator(".badge").first.inner_text()
     assert "Lunas" in page.content()
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
 
 def test_buyer_pays_by_transfer_seller_confirms_and_ships(page, tmp_path):
@@ -229,14 +225,14 @@ def test_buyer_pays_by_transfer_seller_confirms_and_ships(page, tmp_path):
     _add_to_cart(page, rendang, 2)
     assert _cart_count(page) == "2"
     page.goto("/keranjang")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     page.get_by_role("link", name="Lanjut ke pemesanan").click()
     page.wait_for_url("**/keranjang/pesan")
     assert page.get_by_label("Nama penerima").input_value() == "Andi Saputra"  # from the account
     assert page.get_by_label("E-mail").input_value() == "andi@contoh.id"
     _fill_delivery(page, *SOLOK_SELATAN)
     page.get_by_label("Transfer bank").check()
-    _fits_the_phone(page)
+    fits_the_phone(page)
     page.get_by_role("button", name="Pesan sekarang · Rp240.000").click()
     page.wait_for_url("**/bayar/*")
     reference = _reference_from(page.url)
@@ -253,13 +249,13 @@ def test_buyer_pays_by_transfer_seller_confirms_and_ships(page, tmp_path):
     facts = box.locator(".transfer-facts").inner_text()
     assert "Rp240.000" in facts and "BRI" in facts and "Rahmi Yulianti" in facts
     expect(page.locator(".order-row .badge")).to_have_text("Menunggu pembayaran")
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
     box.locator("input[type=file]").set_input_files(str(proof))
     box.get_by_role("button", name="Kirim bukti transfer").click()
     expect(page.locator(".flash-success")).to_contain_text("Bukti transfer terkirim")
     expect(page.locator(f"#transfer-{order.number}")).to_contain_text("Penjual sedang memeriksanya")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     db.session.rollback()
     payment = db.session.get(Payment, payment.id)
     assert payment.status is PaymentStatus.AWAITING_REVIEW and payment.proof_path
@@ -271,13 +267,13 @@ def test_buyer_pays_by_transfer_seller_confirms_and_ships(page, tmp_path):
     page.wait_for_url("**/usaha/rendang-uni-rahmi/pesanan")
     page.get_by_role("link", name=re.compile(r"^Cek transfer")).click()
     page.wait_for_url("**status=transfer")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     page.get_by_role("link", name=order.number).click()
     page.wait_for_url(f"**/usaha/rendang-uni-rahmi/pesanan/{order.number}")
     proof_link = page.get_by_role("link", name="Lihat bukti transfer")
     proof_response = page.request.get(proof_link.get_attribute("href"))
     assert proof_response.status == 200 and proof_response.headers["content-type"] == "image/webp"
-    _fits_the_phone(page)
+    fits_the_phone(page)
     page.get_by_role("button", name="Konfirmasi transfer").click()
     expect(page.locator(".sales-meta .badge")).to_have_text("Dibayar")
     db.session.rollback()
@@ -291,7 +287,7 @@ def test_buyer_pays_by_transfer_seller_confirms_and_ships(page, tmp_path):
     page.get_by_role("button", name="Kirim", exact=True).click()
     expect(page.locator(".sales-meta .badge")).to_have_text("Dikirim")
     expect(page.locator("#pengiriman").locator("..")).to_contain_text("JNE0123456789")
-    _fits_the_phone(page)
+    fits_the_phone(page)
     db.session.rollback()
     shipped = db.session.get(Order, order.id)
     assert (shipped.status, shipped.courier, shipped.tracking_number) == (
@@ -308,7 +304,7 @@ def test_buyer_pays_by_transfer_seller_confirms_and_ships(page, tmp_path):
     page.wait_for_url(f"**/pesanan/{order.number}")
     expect(page.locator("main .badge").first).to_have_text("Dikirim")
     assert "JNE0123456789" in page.content() and "JNE" in page.content()
-    _fits_the_phone(page)
+    fits_the_phone(page)
 
 
 # --- reading rows -------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from coalitions.forms import JAKARTA
 from coalitions.models import BuyingCoalition, CoalitionStatus, Pledge, PledgeStatus
 from marketplace.clock import utcnow
 from marketplace.extensions import db
-from tests.e2e.browser import log_in
+from tests.e2e.browser import fits_the_phone, log_in
 from tests.factories import make_business, make_cooperative, make_membership, make_user
 
 pytestmark = pytest.mark.e2e
@@ -38,31 +37,6 @@ SOLO_PRICE = 320_000
 
 
 # --- fixtures and steps -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def phone(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
-    """A fresh phone per person: its own browser context, so its own cookies (like the ``page`` fixture)."""
-    contexts = []
-
-    def open_phone():  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            viewport={"width": 360, "height": 780},
-            base_url=live_server,
-            locale="id-ID",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def _fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _rp(amount: int) -> str:
@@ -105,7 +79,7 @@ def _open_from_the_list(page) -> None:  # type: ignore[no-untyped-def]
     page.goto("/koalisi")
     card = page.locator(".coalition-card", has_text=TITLE)
     expect(card).to_have_count(1)
-    _fits_the_phone(page)
+    fits_the_phone(page)
     card.get_by_role("link", name=TITLE).click()
     page.wait_for_url(re.compile(r"/koalisi/\d+$"))
     expect(page.locator("h1")).to_have_text(TITLE)
@@ -146,7 +120,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     log_in(boss, manager.email)
     boss.goto(f"/koalisi/koperasi/{cooperative.slug}/baru")
     expect(boss.locator("h1")).to_have_text("Buka koalisi pembelian")
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     tomorrow = (datetime.now(JAKARTA) + timedelta(days=1)).date().isoformat()
     boss.get_by_label("Barang yang dibeli bersama", exact=True).fill(TITLE)
     boss.get_by_label("Nama pemasok", exact=True).fill(SUPPLIER)
@@ -176,7 +150,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     assert [boss.locator(f"#tier_min_{i}").input_value() for i in range(3)] == ["1", "100", "200"]
     db.session.rollback()
     assert db.session.scalars(select(BuyingCoalition)).all() == []  # nothing saved
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
 
     _fill_tiers(boss, [("1", "320.000"), ("100", "300.000"), ("200", "285.000")])
     _submit(boss, "Simpan draf")
@@ -192,12 +166,12 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     ]
     assert (coalition.moq, coalition.shared_cost_idr, coalition.unit) == (100, SHARED_COST, "karung")
     assert coalition.payment_mode.value == "pay_on_success"
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     _submit(boss, "Terbitkan")
     expect(boss.locator(".flash-success")).to_contain_text("Koalisi diterbitkan")
     expect(boss.locator(".coalition-status")).to_have_text("Terbuka")
     expect(boss.locator(".coalition-next")).to_have_text("100 karung lagi untuk mencapai Rp300.000")
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     coalition_url = f"/koalisi/{coalition.id}"
 
     # --- three members pledge, each from its own phone ------------------------------------------------------
@@ -218,12 +192,12 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     expect(_field(join, "Jumlah").locator(".error")).to_have_text("Isi dengan bilangan bulat, mis. 25.")
     assert join.get_by_label("Jumlah", exact=True).input_value() == "empat puluh"
     assert _active_quantities(coalition.id) == []
-    _fits_the_phone(first)
+    fits_the_phone(first)
     _pledge(first, "40")
     expect(first.locator(".flash-success")).to_contain_text(f"Komitmen {PLEDGES[0][0]} tercatat.")
     expect(first.locator(".coalition-mine h3")).to_have_text(f"{PLEDGES[0][0]}: 40 karung")
     expect(first.locator(".coalition-next")).to_have_text("60 karung lagi untuk mencapai Rp300.000")
-    _fits_the_phone(first)
+    fits_the_phone(first)
 
     # The second: zero is refused by the rules, the zero stays; then 35.
     _open_from_the_list(second)
@@ -233,10 +207,10 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     expect(_field(join, "Jumlah").locator(".error")).to_have_text("Paling kecil 1.")
     assert join.get_by_label("Jumlah", exact=True).input_value() == "0"
     assert _active_quantities(coalition.id) == [40]
-    _fits_the_phone(second)
+    fits_the_phone(second)
     _pledge(second, "35")
     expect(second.locator(".flash-success")).to_contain_text(f"Komitmen {PLEDGES[1][0]} tercatat.")
-    _fits_the_phone(second)
+    fits_the_phone(second)
 
     # The third sees 75 pledged: 25 more to reach the next tier; it pledges 32 and the tier is reached.
     _open_from_the_list(third)
@@ -245,7 +219,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     expect(progress).to_contain_text("harga sekarang Rp320.000 per karung")
     expect(progress.locator(".coalition-next")).to_have_text("25 karung lagi untuk mencapai Rp300.000")
     expect(progress).to_contain_text("2 anggota ikut")
-    _fits_the_phone(third)
+    fits_the_phone(third)
     _pledge(third, "32")
     expect(third.locator(".flash-success")).to_contain_text(f"Komitmen {PLEDGES[2][0]} tercatat.")
     progress = third.locator(".coalition-progress")
@@ -258,7 +232,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     expect(reached).to_contain_text("100–199 karung")
     expect(reached).to_contain_text("Rp300.000")
     expect(reached.locator(".badge")).to_have_text("tercapai")
-    _fits_the_phone(third)
+    fits_the_phone(third)
     assert _active_quantities(coalition.id) == [40, 35, 32]
 
     # The first member's page follows, too.
@@ -305,7 +279,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
         expect(pay).to_be_visible()
         assert pay.get_attribute("href").startswith(f"{coalition_url}/bagian/")
         expect(member.locator(".coalition-join")).to_have_count(0)  # no pledging any more
-        _fits_the_phone(member)
+        fits_the_phone(member)
 
         # One unread notification in the header, and the message on /notifikasi.
         expect(member.locator("header .notif-count")).to_have_text("1")
@@ -318,7 +292,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
             f"Koalisi \u201c{TITLE}\u201d berhasil: Anda mendapat {quantity} karung seharga "
             f"{_rp(FINAL_PRICE)} per karung. Total bagian Anda {_rp(total)}."
         )
-        _fits_the_phone(member)
+        fits_the_phone(member)
 
     # The spec's worked numbers, for the record.
     assert cost_shares == [560_748, 490_654, 448_598]
@@ -331,7 +305,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     expect(third.locator(".coalition-outcome h2")).to_have_text("Coalition outcome")
     expect(third.locator("h2", has_text="Price tiers")).to_have_count(1)
     expect(third.locator(".coalition-facts")).to_contain_text("Supplier")
-    _fits_the_phone(third)
+    fits_the_phone(third)
 
     # --- the manager sees the members' shares and downloads the papers --------------------------------------
     boss.goto(coalition_url)
@@ -343,7 +317,7 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
         expect(row.locator("td").nth(1)).to_have_text(str(quantity))
         expect(row.locator("td").nth(2)).to_have_text(_rp(quantity * FINAL_PRICE + cost_share))
         expect(row.locator("td").nth(4)).to_contain_text("Menunggu pembayaran")
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
 
     name, body = _download(boss, "Surat pesanan untuk pemasok (PDF)", tmp_path)
     assert name == f"surat-pesanan-{coalition.id}.pdf"
@@ -363,4 +337,4 @@ def test_manager_opens_members_pledge_deadline_closes_and_everyone_sees_the_resu
     assert {r["Nama usaha"]: int(r["Total"]) for r in rows} == {
         n: q * FINAL_PRICE + c for (n, q), c in zip(PLEDGES, cost_shares, strict=True)
     }
-    _fits_the_phone(boss)
+    fits_the_phone(boss)

@@ -16,7 +16,6 @@ the share paid and downloads its invoice (PDF)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,7 +42,7 @@ from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.payments.models import WebhookEvent
 from tests.coalitions.test_coalition_payments import captured_minor, intent
-from tests.e2e.browser import log_in
+from tests.e2e.browser import fits_the_phone, log_in
 from tests.factories import (
     make_bank_account,
     make_business,
@@ -70,31 +69,6 @@ PAYMENT_WAIT_MS = 60_000
 
 
 # --- fixtures and steps -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def phone(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
-    """A fresh phone per person: its own browser context, so its own cookies."""
-    contexts = []
-
-    def open_phone():  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            viewport={"width": 360, "height": 780},
-            base_url=live_server,
-            locale="id-ID",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def _fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _rp(amount: int) -> str:
@@ -202,7 +176,7 @@ def test_members_hold_funds_on_their_cards_and_the_close_captures_each_share(app
         member.goto(coalition_url)
         expect(member.locator("h1")).to_have_text(TITLE)
         expect(member.locator(".coalition-facts")).to_contain_text("Rp1.500.000")
-        _fits_the_phone(member)
+        fits_the_phone(member)
 
         # The pledge: on to the hold page, which asks to hold the worst case.
         join = member.locator(".coalition-join")
@@ -219,7 +193,7 @@ def test_members_hold_funds_on_their_cards_and_the_close_captures_each_share(app
         pay = member.locator("#card-pay")
         expect(pay).to_have_text(f"Tahan {_rp(worst[quantity])}")
         expect(pay).to_be_enabled()  # Stripe.js loaded and the card form mounted
-        _fits_the_phone(member)
+        fits_the_phone(member)
         made = _pledge_of(coalition_id, business.id)
         (pending,) = _holds(made.id)
         assert (pending.status, pending.amount_idr) == (P.PENDING, worst[quantity])
@@ -231,7 +205,7 @@ def test_members_hold_funds_on_their_cards_and_the_close_captures_each_share(app
             pay.click()
             expect(member.locator("#card-message")).to_have_text(DECLINED, timeout=PAYMENT_WAIT_MS)
             expect(pay).to_have_text("Coba lagi")
-            _fits_the_phone(member)
+            fits_the_phone(member)
             (declined,) = _holds(made.id)
             assert declined.status is P.FAILED
             with member.expect_navigation():
@@ -250,7 +224,7 @@ def test_members_hold_funds_on_their_cards_and_the_close_captures_each_share(app
         expect(mine.locator("h3")).to_have_text(f"{name}: {quantity} karung")
         expect(mine.locator(".hold-ok")).to_contain_text(f"Dana ditahan di kartu: {_rp(worst[quantity])}")
         expect(mine.locator(".hold-missing")).to_have_count(0)
-        _fits_the_phone(member)
+        fits_the_phone(member)
         held = _holds(made.id)[-1]
         assert (held.status, held.amount_idr) == (P.AUTHORIZED, worst[quantity])
         pi = intent(str(held.provider_ref))
@@ -287,7 +261,7 @@ def test_members_hold_funds_on_their_cards_and_the_close_captures_each_share(app
         assert "Sisa tagihan" not in facts
         expect(_bayar(member.locator("main"))).to_have_count(0)  # nothing left to pay
         expect(member.locator(".coalition-mine")).to_have_count(0)
-        _fits_the_phone(member)
+        fits_the_phone(member)
 
         # The books and Stripe agree: the hold was for the worst case, only the share was taken.
         made = _pledge_of(coalition_id, business.id)
@@ -363,12 +337,12 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     share_box = _share_box(member)
     expect(share_box.locator(".share-status")).to_have_text("Menunggu pembayaran")
     expect(share_box.locator(".share-total")).to_have_text(_rp(total))
-    _fits_the_phone(member)
+    fits_the_phone(member)
     share_box.get_by_role("link", name=f"Bayar {_rp(total)}", exact=True).click()
     member.wait_for_url(f"**/koalisi/{coalition_id}/bagian/{share_id}/bayar")
     expect(member.locator("h1")).to_have_text("Bayar bagian koalisi")
     expect(member.locator("h2")).to_have_text("Pilih cara bayar")
-    _fits_the_phone(member)
+    fits_the_phone(member)
     with member.expect_navigation():
         member.get_by_role("button", name="Transfer bank ke rekening koperasi", exact=True).click()
     member.wait_for_url(f"**/koalisi/{coalition_id}/bagian/{share_id}/bayar")
@@ -378,7 +352,7 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     reference = facts.locator(".reference").inner_text()
     text = facts.inner_text()
     assert _rp(total) in text and "BRI" in text and "Koperasi Peternak Makmur" in text
-    _fits_the_phone(member)
+    fits_the_phone(member)
     db.session.rollback()
     transfer = db.session.scalars(
         select(CoalitionPayment).where(CoalitionPayment.reference == reference)
@@ -398,7 +372,7 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     expect(member.locator(".flash-success")).to_contain_text("Bukti transfer terkirim.")
     expect(member.locator(".flash-info")).to_contain_text("Bukti transfer sudah terkirim")
     expect(member.locator(".transfer-facts")).to_have_count(0)
-    _fits_the_phone(member)
+    fits_the_phone(member)
     db.session.rollback()
     transfer = db.session.get(CoalitionPayment, transfer.id)
     assert transfer.status is P.AWAITING_REVIEW and transfer.proof_path
@@ -416,7 +390,7 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     proof_href = waiting.get_by_role("link", name="Lihat bukti").get_attribute("href")
     seen = boss.request.get(proof_href)
     assert seen.status == 200 and seen.headers["content-type"] == "image/webp"
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
 
     waiting.get_by_label("Keputusan", exact=True).select_option(label="Tolak")
     assert waiting.get_by_label("Catatan / alasan penolakan", exact=True).input_value() == ""
@@ -428,7 +402,7 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     waiting = boss.locator(".coalition-transfer")
     expect(waiting).to_have_count(1)  # still waiting: nothing changed
     expect(waiting).to_contain_text(reference)
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     db.session.rollback()
     transfer = db.session.get(CoalitionPayment, transfer.id)
     assert (transfer.status, transfer.review_note, transfer.reviewed_by_id) == (P.AWAITING_REVIEW, None, None)
@@ -443,7 +417,7 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     row = boss.locator("table.coalition-members tbody tr", has_text=pledges[0][0])
     expect(row.locator("td").nth(3)).to_have_text(_rp(total))
     expect(row.locator("td").nth(4)).to_have_text("Lunas")
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     db.session.rollback()
     transfer = db.session.get(CoalitionPayment, transfer.id)
     assert (transfer.status, transfer.reviewed_by_id) == (P.SUCCEEDED, manager.id)
@@ -456,7 +430,7 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     expect(share_box.locator(".share-status")).to_have_text("Lunas")
     expect(_bayar(member.locator("main"))).to_have_count(0)
     assert "Sisa tagihan" not in share_box.locator("dl").inner_text()
-    _fits_the_phone(member)
+    fits_the_phone(member)
     with member.expect_download() as info:
         share_box.get_by_role("link", name="Unduh tagihan (PDF)", exact=True).click()
     download = info.value
@@ -470,6 +444,6 @@ def test_member_pays_its_share_by_bank_transfer_and_the_manager_accepts_it(app, 
     member.goto(f"/koalisi/{coalition_id}/bagian/{share_id}/bayar")
     expect(member.locator(".flash-success")).to_have_text("Bagian ini sudah lunas. Terima kasih!")
     expect(member.locator(".choose-payment")).to_have_count(0)
-    _fits_the_phone(member)
+    fits_the_phone(member)
     invoice = boss.request.get(f"/koalisi/{coalition_id}/bagian/{share_id}/tagihan.pdf")
     assert invoice.status == 200 and invoice.body().startswith(b"%PDF")

@@ -9,7 +9,6 @@ code's count agree to the rupiah."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -26,7 +25,7 @@ from marketplace.orders import services as order_services
 from marketplace.orders.models import Checkout, OrderStatus
 from marketplace.payments.models import PaymentStatus
 from tests.coalitions.test_documents import pdf_content
-from tests.e2e.browser import log_in
+from tests.e2e.browser import fits_the_phone, log_in
 from tests.factories import (
     BEKASI,
     make_bank_account,
@@ -52,31 +51,6 @@ TOTAL = SUBTOTAL - DISCOUNT  # Rp67.486
 
 
 # --- fixtures and steps -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def phone(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
-    """A fresh phone per person: its own browser context, so its own cookies (like the ``page`` fixture)."""
-    contexts = []
-
-    def open_phone():  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            viewport={"width": 360, "height": 780},
-            base_url=live_server,
-            locale="id-ID",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def _fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _rp(amount: int) -> str:
@@ -192,7 +166,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     manager_phone = phone()
     log_in(manager_phone, manager.email)
     _goto(manager_phone, "/acara/baru")
-    _fits_the_phone(manager_phone)
+    fits_the_phone(manager_phone)
     manager_phone.get_by_label("Penyelenggara").select_option(label=COOPERATIVE)
     manager_phone.get_by_label("Nama acara").fill(EVENT_TITLE)
     manager_phone.get_by_label("Tanggal mulai").fill(event_day.isoformat())
@@ -221,7 +195,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     assert manager_phone.get_by_label("Deskripsi").input_value().startswith("Bazar produk UMKM")
     db.session.rollback()
     assert db.session.scalars(select(Event)).first() is None
-    _fits_the_phone(manager_phone)
+    fits_the_phone(manager_phone)
 
     # --- fixed, saved as a draft, then published ------------------------------------------------------------
     manager_phone.get_by_label("Tanggal selesai").fill((event_day + timedelta(days=1)).isoformat())
@@ -232,7 +206,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     slug = match.group(1)
     expect(manager_phone.locator("h1")).to_have_text(EVENT_TITLE)
     expect(manager_phone.locator("article .badge")).to_have_text("Draf")
-    _fits_the_phone(manager_phone)
+    fits_the_phone(manager_phone)
     db.session.rollback()
     event = db.session.scalars(select(Event).where(Event.slug == slug)).one()
     assert event.status is EventStatus.DRAFT and event.cooperative_id == cooperative.id
@@ -246,7 +220,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     _submit(manager_phone, "Terbitkan")
     expect(manager_phone.locator(".flash-success")).to_contain_text("Acara diterbitkan")
     expect(manager_phone.locator("article .badge")).to_have_count(0)
-    _fits_the_phone(manager_phone)
+    fits_the_phone(manager_phone)
 
     # --- the public sees it (a visitor, not signed in) ------------------------------------------------------
     _goto(buyer_phone, "/acara")
@@ -256,7 +230,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     facts = buyer_phone.locator(".event-facts").inner_text()
     assert "Alun-alun Kota Bekasi" in facts and COOPERATIVE in facts and "09.00 WIB" in facts
     expect(buyer_phone.get_by_text("Belum ada booth yang dipesan.")).to_be_visible()
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
 
     # --- the manager books a booth and chooses three products -----------------------------------------------
     booths = manager_phone.locator(
@@ -267,7 +241,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     manager_phone.wait_for_url(f"**/acara/{slug}/booth/{cooperative.slug}")
     expect(manager_phone.locator(".flash-success")).to_contain_text("Booth dipesan.")
     expect(manager_phone.get_by_role("link", name="Cetak label harga produk booth")).to_have_count(0)
-    _fits_the_phone(manager_phone)
+    fits_the_phone(manager_phone)
     boxes = manager_phone.locator("input[name=product_ids]")
     expect(boxes).to_have_count(4)  # the four listed products of the members
     for title in BOOTH_PRODUCTS:
@@ -277,7 +251,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     for product in chosen:
         expect(manager_phone.locator(f"#produk-{product.id}")).to_be_checked()
     expect(manager_phone.locator(f"#produk-{syal.id}")).not_to_be_checked()
-    _fits_the_phone(manager_phone)
+    fits_the_phone(manager_phone)
     db.session.rollback()
     booth = db.session.scalars(select(Booth).where(Booth.event_id == event.id)).one()
     assert booth.cooperative_id == cooperative.id
@@ -310,13 +284,13 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
         expect(row.locator(".price")).to_have_text(_rp(product.price_idr))
     expect(card).not_to_contain_text(LEFT_HOME)
     expect(buyer_phone.locator(".event-facts")).to_contain_text("1 dari 20 booth terisi")
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
 
     # --- the business owner's phone: a promo code -----------------------------------------------------------
     owner_phone = phone()
     log_in(owner_phone, wati.email)
     _goto(owner_phone, f"/usaha/{snacks.slug}/promo/baru")
-    _fits_the_phone(owner_phone)
+    fits_the_phone(owner_phone)
     assert owner_phone.get_by_label("Mulai berlaku (tanggal)").input_value() == today.isoformat()
     owner_phone.get_by_label("Kode", exact=True).fill("HEMAT10")
     owner_phone.get_by_label("Persen potongan").fill("10")
@@ -331,7 +305,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     expect(item).to_contain_text("Potongan 10%")
     expect(item).to_contain_text("belanja minimal Rp50.000")
     expect(item.get_by_test_id("promo-uses")).to_contain_text("Dipakai 0 kali")
-    _fits_the_phone(owner_phone)
+    fits_the_phone(owner_phone)
     db.session.rollback()
     promo = db.session.scalars(select(PromoCode).where(PromoCode.code == "HEMAT10")).one()
     assert (promo.business_id, promo.kind, promo.percent_bp, promo.min_spend_idr) == (
@@ -347,7 +321,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     _add_to_cart(buyer_phone, keripik, QUANTITY)
     _goto(buyer_phone, "/keranjang/pesan")
     expect(buyer_phone.get_by_test_id("checkout-total")).to_have_text(_rp(SUBTOTAL))
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
     promo_field = buyer_phone.locator(".promo-field")
     buyer_phone.get_by_label("Kode promo").fill("hemat01")
     with buyer_phone.expect_navigation() as refused:
@@ -360,7 +334,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     assert buyer_phone.get_by_label("Kode promo").get_attribute("aria-invalid") == "true"
     expect(buyer_phone.get_by_test_id("checkout-discount")).to_have_count(0)
     expect(buyer_phone.get_by_test_id("checkout-total")).to_have_text(_rp(SUBTOTAL))
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
 
     buyer_phone.get_by_label("Kode promo").fill("hemat10")
     with buyer_phone.expect_navigation() as applied:
@@ -372,7 +346,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     expect(buyer_phone.get_by_test_id("checkout-total")).to_have_text(_rp(TOTAL))
     expect(buyer_phone.get_by_test_id("order-discount")).to_contain_text(f"−{_rp(DISCOUNT)}")
     assert buyer_phone.get_by_label("Kode promo").input_value() == "hemat10"
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
     db.session.rollback()
     assert db.session.get(PromoCode, promo.id).redeemed_count == 0  # only quoted, not used yet
 
@@ -383,7 +357,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     _choose_region(buyer_phone, *BEKASI)
     buyer_phone.get_by_label("Kode pos").fill("17510")
     buyer_phone.get_by_label("Transfer bank").check()
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
     buyer_phone.get_by_role("button", name=f"Pesan sekarang · {_rp(TOTAL)}").click()
     buyer_phone.wait_for_url("**/bayar/*")
     reference = re.search(r"/bayar/([A-Z0-9-]+)", buyer_phone.url).group(1)
@@ -392,7 +366,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
     expect(row.locator("strong")).to_have_text(_rp(TOTAL))
     expect(buyer_phone.locator(".card .price").first).to_have_text(_rp(TOTAL))
     expect(row.locator(".badge")).to_have_text("Menunggu pembayaran")
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
 
     db.session.rollback()
     checkout = db.session.scalars(select(Checkout).where(Checkout.reference == reference)).one()
@@ -420,7 +394,7 @@ def test_event_booth_price_tags_and_a_promo_code_at_checkout(phone):  # type: ig
         f"Potongan promo HEMAT10: −{_rp(DISCOUNT)}"
     )
     assert _rp(TOTAL) in buyer_phone.locator("main").inner_text()
-    _fits_the_phone(buyer_phone)
+    fits_the_phone(buyer_phone)
 
     # The owner's list counts the use.
     owner_phone.reload()

@@ -15,7 +15,6 @@ it (PDF); the manager records each payout and the coalition is settled."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from marketplace.clock import utcnow
 from marketplace.cooperatives.models import CooperativeSector
 from marketplace.extensions import db
 from marketplace.sectors import Sector
-from tests.e2e.browser import log_in
+from tests.e2e.browser import fits_the_phone, log_in
 from tests.factories import make_business, make_cooperative, make_membership, make_user
 from tests.localstripe import wait_for
 
@@ -72,31 +71,6 @@ PAYMENT_WAIT_MS = 60_000
 
 
 # --- fixtures and steps -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def phone(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
-    """A fresh phone per person: its own browser context, so its own cookies."""
-    contexts = []
-
-    def open_phone():  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            viewport={"width": 360, "height": 780},
-            base_url=live_server,
-            locale="id-ID",
-            accept_downloads=True,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def _fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _rp(amount: int) -> str:
@@ -198,7 +172,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     log_in(buyer, buyer_user.email)
     buyer.goto("/koalisi-penjualan/permintaan/baru")
     expect(buyer.locator("h1")).to_have_text("Minta penawaran dari koperasi")
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
     delivery_day, offer_day = _day(20), _day(3)
     buyer.get_by_label("Nama lembaga atau usaha pembeli", exact=True).fill(ORGANISATION)
     buyer.get_by_label("Barang yang dicari", exact=True).fill(ITEM)
@@ -228,7 +202,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     assert buyer.get_by_label("Provinsi", exact=True).input_value() == "32"
     assert buyer.get_by_label("Batas penawaran: tanggal", exact=True).input_value() == offer_day
     assert _bulk_requests() == []  # nothing saved
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
 
     buyer.get_by_label("Jumlah", exact=True).fill("500")
     assert _submit(buyer, "Kirim permintaan") == 200
@@ -243,7 +217,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     expect(grades).to_have_count(2)
     expect(grades.nth(0)).to_contain_text("Rp180.000")
     expect(grades.nth(1)).to_contain_text("Rp150.000")
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
     (bulk,) = _bulk_requests()
     assert (bulk.quantity, bulk.unit, bulk.province_code, bulk.regency_code) == (500, "kg", "32", None)
     assert bulk.sector is Sector.PRODUCE and bulk.status is RequestStatus.OPEN
@@ -258,11 +232,11 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     expect(card).to_have_count(1)
     expect(card).to_contain_text("500 kg")
     expect(card).to_contain_text(ORGANISATION)
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     card.get_by_role("link", name=ITEM).click()
     boss.wait_for_url(f"**{request_url}")
     expect(boss.locator("h1")).to_have_text(ITEM)
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     boss.get_by_role("link", name="Jadikan koalisi penjualan", exact=True).click()
     boss.wait_for_url(re.compile(rf"/koalisi-penjualan/koperasi/{slug}/(dari-permintaan/{bulk.id}|baru\?)"))
     expect(boss.locator("h1")).to_have_text("Buka koalisi penjualan")
@@ -273,7 +247,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     assert boss.get_by_label("Jumlah yang diminta pembeli", exact=True).input_value() == "500"
     assert [boss.locator(f"#grade_name_{i}").input_value() for i in range(3)] == ["A", "B", ""]
     assert [boss.locator(f"#grade_price_{i}").input_value() for i in range(2)] == ["180.000", "150.000"]
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     deadline_day, collection_day = _day(5), _day(7)
     boss.get_by_label("Biaya koperasi (%)", exact=True).fill("5")
     boss.get_by_label("Biaya bersama (Rp, opsional)", exact=True).fill("1.000.000")
@@ -286,7 +260,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     boss.wait_for_url(re.compile(r"/koalisi-penjualan/\d+$"))
     expect(boss.locator(".flash-success")).to_contain_text("Draf koalisi penjualan disimpan.")
     expect(boss.locator(".coalition-status")).to_have_text("Draf")
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     coalition = _coalition()
     assert coalition.status is S.DRAFT
     assert (coalition.request_id, coalition.buyer_id, coalition.buyer_name) == (
@@ -315,7 +289,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     expect(_fact(facts, "Biaya bersama")).to_contain_text("Rp1.000.000")
     expect(_fact(facts, "Titik pengumpulan")).to_have_text(COLLECTION_POINT)
     expect(boss.locator(".coalition-progress .coalition-next")).to_have_text("Kurang 500 kg")
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     assert _coalition().status is S.OPEN
 
     # --- four members commit, each from its own phone -----------------------------------------------------
@@ -328,13 +302,13 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
         card = member.locator(".coalition-card", has_text=ITEM)
         expect(card).to_have_count(1)
         expect(card).to_contain_text(f"untuk {ORGANISATION}")
-        _fits_the_phone(member)
+        fits_the_phone(member)
         card.get_by_role("link", name=ITEM).click()
         member.wait_for_url(f"**{coalition_url}")
         expect(member.locator("h1")).to_have_text(ITEM)
         join = member.locator("#ikut")
         expect(join).to_contain_text(f"Atas nama {_business_name(letter)}")
-        _fits_the_phone(member)
+        fits_the_phone(member)
         join.get_by_label("Mutu", exact=True).select_option(grade)
         join.get_by_label("Jumlah", exact=True).fill(str(committed))
         assert _submit(member, "Berkomitmen", join) == 200
@@ -342,7 +316,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
         expect(member.locator(".coalition-mine h3")).to_have_text(
             f"{_business_name(letter)}: mutu {grade}, {committed} kg"
         )
-        _fits_the_phone(member)
+        fits_the_phone(member)
 
     # Committed against requested: 570 of 500 kg, per grade.
     for member in members.values():
@@ -357,7 +331,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
         expect(rows.nth(1).locator("td").nth(2)).to_have_text("120 kg")
         expect(rows.nth(2)).to_contain_text("diminta 500 kg")
         expect(rows.nth(2)).to_contain_text("570 kg")
-        _fits_the_phone(member)
+        fits_the_phone(member)
     assert {k: c.quantity for k, c in _commitments(coalition_id).items()} == {
         letter: committed for letter, _g, committed, *_rest in MEMBERS
     }
@@ -386,13 +360,13 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
         expect(member.locator("main")).to_contain_text(
             "Ditutup dengan komitmen 570 kg; dibagi 500 dari 500 kg."
         )
-        _fits_the_phone(member)
+        fits_the_phone(member)
 
     # --- the manager records quality control: Z's rejection needs a reason --------------------------------
     boss.goto(coalition_url)
     expect(boss.locator(".coalition-status")).to_have_text("Pengumpulan barang")
     expect(boss.locator("details.selling-check")).to_have_count(4)
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     for letter, grade, _committed, _allocated, delivered, accepted in MEMBERS:
         name = _business_name(letter)
         check = boss.locator("details.selling-check", has_text=name)
@@ -408,7 +382,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
             expect(_error_of(check, "Alasan penolakan")).to_have_text("Wajib diisi.")
             assert check.get_by_label("Jumlah dibawa", exact=True).input_value() == str(delivered)
             assert check.get_by_label("Jumlah lolos pemeriksaan", exact=True).input_value() == str(accepted)
-            _fits_the_phone(boss)
+            fits_the_phone(boss)
             assert _commitments(coalition_id)[letter].checks == []
             check.get_by_label("Alasan penolakan", exact=True).fill(REASON)
         assert _submit(boss, "Simpan pemeriksaan", check) == 200
@@ -416,7 +390,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
         expect(boss.locator(f"#qc-{_commitments(coalition_id)[letter].id} td").nth(3)).to_have_text(
             f"{accepted} kg"
         )
-        _fits_the_phone(boss)
+        fits_the_phone(boss)
     records = boss.locator("table.coalition-members", has=boss.locator("th", has_text="Ear tag"))
     z_row = records.locator("tbody tr", has_text=_business_name("Z"))
     expect(z_row.locator("td").nth(2)).to_have_text("100")
@@ -436,7 +410,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     # --- the manager finishes quality control ---------------------------------------------------------------
     assert _submit(boss, "Selesai pemeriksaan mutu") == 200
     expect(boss.locator(".coalition-status")).to_have_text("Siap diserahkan ke pembeli")
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
 
     # --- the buyer confirms receipt and pays by card (a declined card first) ------------------------------
     buyer.goto("/koalisi-penjualan")
@@ -446,7 +420,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     buyer.wait_for_url(f"**{coalition_url}")
     section = buyer.locator("#pembeli")
     expect(section).to_contain_text("Barang yang lolos pemeriksaan mutu di titik pengumpulan: 490 kg.")
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
     assert _submit(buyer, "Konfirmasi penerimaan barang", section) == 200
     expect(buyer.locator(".flash-success")).to_contain_text("Penerimaan barang dikonfirmasi")
     expect(buyer.locator(".coalition-status")).to_have_text("Diterima pembeli")
@@ -454,7 +428,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     expect(_fact(section, "Diterima")).to_have_text("490 kg")
     expect(_fact(section, "Total tagihan")).to_have_text(_rp(BUYER_TOTAL))
     expect(_fact(section, "Sudah dibayar")).to_have_text("Rp0")
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
     coalition = _coalition()
     assert (coalition.status, coalition.accepted_qty, coalition.buyer_total_idr) == (
         S.DELIVERED,
@@ -475,16 +449,16 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     expect(lines.nth(1)).to_contain_text("120 kg")
     expect(lines.nth(1)).to_contain_text(_rp(120 * 150_000))
     expect(_fact(buyer.locator("main"), "Sisa tagihan")).to_have_text(_rp(BUYER_TOTAL))
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
 
     _choose_card(buyer)
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
     pay = buyer.locator("#card-pay")
     _fill_card(buyer, DECLINED_CARD)
     pay.click()
     expect(buyer.locator("#card-message")).to_have_text(DECLINED, timeout=PAYMENT_WAIT_MS)
     expect(pay).to_have_text("Coba lagi")
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
     assert _coalition().paid_idr == 0
     with buyer.expect_navigation():
         pay.click()  # "Coba lagi" reloads the page: the declined attempt is over, the choice comes back
@@ -497,7 +471,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     )
     expect(_fact(buyer.locator("main"), "Status")).to_have_text("Dibayar pembeli")
     expect(buyer.locator("#card-payment")).to_have_count(0)
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
 
     def paid() -> bool:
         return _coalition().status is S.PAID
@@ -510,7 +484,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     section = buyer.locator("#pembeli")
     expect(_fact(section, "Sudah dibayar")).to_have_text(_rp(BUYER_TOTAL))
     expect(section.get_by_role("link", name=re.compile(r"^Bayar\b"))).to_have_count(0)
-    _fits_the_phone(buyer)
+    fits_the_phone(buyer)
     # The buyer sees totals only: never a member's name, settlement or payout.
     text = buyer.locator("main").inner_text()
     for letter, (gross, fee, transport, payout) in STATEMENTS.items():
@@ -545,7 +519,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
             expect(own_checks.locator("td").nth(4)).to_have_text("10")
             expect(own_checks.locator("td").nth(5)).to_contain_text(REASON)
             expect(own_checks.locator("td").nth(5)).to_contain_text("(dikembalikan ke Anda)")
-        _fits_the_phone(member)
+        fits_the_phone(member)
 
         link = statement.get_by_role("link", name="Unduh rincian (PDF)", exact=True)
         if app.view_functions.get("selling.statement_pdf") is not None:
@@ -565,7 +539,7 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     expect(boss.locator(".coalition-status")).to_have_text("Dibayar pembeli")
     ledger = boss.locator("table.coalition-members", has=boss.locator("th", has_text="Hak anggota"))
     expect(ledger.locator("tbody tr")).to_have_count(4)
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     for letter, *_rest in MEMBERS:
         name = _business_name(letter)
         payout = STATEMENTS[letter][3]
@@ -581,10 +555,10 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
         expect(boss.locator(".flash-success")).to_have_text(f"Pembayaran ke {name} dicatat.")
         ledger = boss.locator("table.coalition-members", has=boss.locator("th", has_text="Hak anggota"))
         expect(ledger.locator("tbody tr", has_text=name).locator("td").nth(4)).to_have_text("Lunas")
-        _fits_the_phone(boss)
+        fits_the_phone(boss)
     expect(boss.locator(".coalition-status")).to_have_text("Selesai dibayarkan")
     expect(boss.locator("details.selling-payout")).to_have_count(0)
-    _fits_the_phone(boss)
+    fits_the_phone(boss)
     coalition = _coalition()
     assert coalition.status is S.SETTLED
     assert {k: (p.paid_idr, p.owed_idr) for k, p in _payouts(coalition_id).items()} == {
@@ -600,10 +574,10 @@ def test_buyer_request_becomes_a_coalition_members_deliver_buyer_pays_and_member
     expect(_fact(statement, "Belum dibayarkan")).to_have_text("Rp0")
     expect(statement.locator("ul li")).to_have_count(1)
     expect(statement.locator("ul li")).to_contain_text(f"{_rp(23_654_286)} · TRF-KOPI-W")
-    _fits_the_phone(w)
+    fits_the_phone(w)
     w.goto("/koalisi-penjualan")
     row = w.locator("#pembayaran tbody tr", has_text=ITEM)
     expect(row.locator("td").nth(2)).to_have_text(_rp(23_654_286))
     expect(row.locator("td").nth(3)).to_have_text(_rp(23_654_286))  # "Dibayar"
     expect(row.locator("td").nth(4)).to_have_text("Lunas")
-    _fits_the_phone(w)
+    fits_the_phone(w)

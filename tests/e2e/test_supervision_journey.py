@@ -13,7 +13,6 @@ Selatan's officer is refused the Bekasi report and the Bekasi dashboard."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,7 +33,7 @@ from marketplace.dashboards.models import (
 )
 from marketplace.extensions import db
 from marketplace.orders.models import OrderStatus
-from tests.e2e.browser import log_in
+from tests.e2e.browser import fits_the_phone, log_in
 from tests.factories import (
     BEKASI,
     SOLOK_SELATAN,
@@ -80,28 +79,6 @@ SCORE_CENTI = 5825
 
 
 # --- fixtures and steps -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def phone(browser, live_server) -> Iterator[Callable[[], object]]:  # type: ignore[no-untyped-def]
-    """A fresh phone per person: its own browser context, so its own cookies (like the ``page`` fixture)."""
-    contexts = []
-
-    def open_phone():  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            viewport={"width": 360, "height": 780}, base_url=live_server, locale="id-ID"
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-
-
-def _fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _goto(page, url: str) -> None:  # type: ignore[no-untyped-def]
@@ -178,7 +155,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     with public.expect_navigation():
         public.get_by_role("link", name="Laporkan masalah koperasi ini").click()
     public.wait_for_url(f"**/koperasi/{dormant.slug}/lapor")
-    _fits_the_phone(public)
+    fits_the_phone(public)
     public.get_by_label("Tidak aktif / hanya papan nama").check()
     public.get_by_label("Ceritakan masalahnya").fill(SHORT)
     public.get_by_label("Nama Anda (boleh kosong)").fill("Pak Darto")
@@ -193,7 +170,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(public.get_by_label("Tidak aktif / hanya papan nama")).to_be_checked()
     assert public.get_by_label("Nama Anda (boleh kosong)").input_value() == "Pak Darto"
     assert public.get_by_label("E-mail atau nomor HP (boleh kosong)").input_value() == "darto@contoh.id"
-    _fits_the_phone(public)
+    fits_the_phone(public)
     db.session.rollback()
     assert db.session.scalars(select(PublicReport)).first() is None
 
@@ -207,7 +184,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     assert re.search(r"/lapor/status/[^/]+$", follow_link), follow_link
     assert public.get_by_test_id("follow-link").inner_text() == follow_link
     expect(public.locator("main")).to_contain_text("Tautan yang sama juga kami kirim ke darto@contoh.id.")
-    _fits_the_phone(public)
+    fits_the_phone(public)
     db.session.rollback()
     report = db.session.scalars(select(PublicReport)).one()
     assert (report.reference, report.cooperative_id, report.category, report.status) == (
@@ -232,7 +209,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(scope).to_contain_text("Kabupaten Bekasi")
     expect(scope).to_contain_text("1 dari 2 tidak aktif")
     expect(desk.locator("a.dash-tile[data-scope]")).to_have_count(1)  # only their own regency
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
     with desk.expect_navigation():
         scope.click()
     desk.wait_for_url(f"**/wilayah/{BEKASI[1]}")
@@ -241,7 +218,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(desk.locator("[data-tile=active] strong")).to_have_text("1")
     expect(desk.locator("[data-tile=inactive]")).to_contain_text("1 dari 2 tidak aktif")
     expect(desk.locator("[data-tile=reports] strong")).to_have_text("1")
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
     inactive_rows = desk.locator("#table-tidak-aktif tbody tr")
     expect(inactive_rows).to_have_count(1)
     row = desk.locator(f"#table-tidak-aktif tr[data-cooperative='{dormant.id}']")
@@ -272,7 +249,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(desk.locator("#rat tr[data-rat]")).to_have_count(1)
     expect(desk.locator("#laporan [data-open-reports]")).to_have_attribute("data-open-reports", "1")
     expect(desk.locator("#penilaian")).to_contain_text("Belum ada penilaian kesehatan.")
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
 
     # --- a health assessment: 101 first ---------------------------------------------------------------------
     with desk.expect_navigation():
@@ -281,7 +258,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(desk.locator("h1")).to_have_text("Penilaian kesehatan baru")
     assert desk.get_by_label("Tanggal penilaian").input_value() == today.isoformat()
     assert desk.get_by_label("Tahun buku yang dinilai").input_value() == str(today.year - 1)
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
     for label, score in SCORES.items():
         desk.get_by_label(label, exact=True).fill("101" if label == "Manajemen" else str(score))
     desk.get_by_label("Ringkasan temuan").fill("Kantor tutup; RAT terakhir lebih dari setahun lalu.")
@@ -297,7 +274,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     assert desk.locator("#follow_ups-0-description").input_value() == FOLLOW_UP
     assert desk.locator("#follow_ups-0-due_on").input_value() == due.isoformat()
     assert desk.get_by_label("Ringkasan temuan").input_value().startswith("Kantor tutup")
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
     db.session.rollback()
     assert db.session.scalars(select(HealthAssessment)).first() is None
 
@@ -318,7 +295,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(follow_up).to_contain_text(FOLLOW_UP)
     expect(follow_up).to_contain_text(f"tenggat {_day(due)}")
     expect(follow_up).to_have_attribute("data-done", "no")
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
     db.session.rollback()
     assessment = db.session.scalars(select(HealthAssessment)).one()
     assert (assessment.cooperative_id, assessment.assessed_by_id) == (dormant.id, officer.id)
@@ -342,7 +319,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(listed.locator("[data-score]")).to_have_text("58,25")
     expect(listed).to_contain_text("Dalam Pengawasan")
     expect(desk.locator("#tindak-lanjut tr[data-follow-up]")).to_contain_text(FOLLOW_UP)
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
 
     # --- the public report: a field visit, then resolved ----------------------------------------------------
     with desk.expect_navigation():
@@ -352,14 +329,14 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(desk.locator(".reports-table tbody tr")).to_have_count(1)
     expect(report_row).to_contain_text("Tidak aktif / hanya papan nama")
     expect(report_row).to_contain_text("Diterima")
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
     with desk.expect_navigation():
         report_row.get_by_role("link", name=reference).click()
     desk.wait_for_url(f"**/wilayah/laporan/{reference}")
     expect(desk.get_by_test_id("report-status")).to_have_text("Diterima")
     expect(desk.locator("main")).to_contain_text(DESCRIPTION)
     expect(desk.locator("main")).to_contain_text("Pak Darto")
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
 
     visit_day = today + timedelta(days=7)
     desk.get_by_label("Kunjungan lapangan dijadwalkan", exact=True).check()
@@ -388,7 +365,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     expect(history).to_have_count(2)
     expect(history.last).to_contain_text("Dilihat pelapor")
     expect(desk.locator("main")).to_contain_text("Laporan ini sudah ditutup")
-    _fits_the_phone(desk)
+    fits_the_phone(desk)
     db.session.rollback()
     report = db.session.get(PublicReport, report.id)
     assert report.status is ReportStatus.RESOLVED
@@ -415,7 +392,7 @@ def test_officer_drills_into_an_inactive_cooperative_assesses_it_and_triages_a_r
     assert INTERNAL_NOTE not in page_text
     assert OFFICER not in page_text
     assert "Pak Andi Solok" not in page_text
-    _fits_the_phone(public)
+    fits_the_phone(public)
 
     # --- another regency's officer sees none of it ----------------------------------------------------------
     solok = phone()
